@@ -1,0 +1,59 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { redactText, redactValue } from './redact.js';
+
+export type { Logger } from 'pino';
+
+/** Paths whose values are secrets wherever they appear in a log line. */
+const REDACT_PATHS = [
+  'authorization',
+  'Authorization',
+  '*.authorization',
+  '*.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'botToken',
+  '*.botToken',
+  'appToken',
+  '*.appToken',
+  'signingSecret',
+  '*.signingSecret',
+  'databaseUrl',
+  '*.databaseUrl',
+  'redisUrl',
+  '*.redisUrl',
+  'password',
+  '*.password',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  /** Known secret values (tokens from the configuration) scrubbed from every string. */
+  secrets?: readonly string[];
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = (options.secrets ?? []).filter((s): s is string => Boolean(s));
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { name: 'connect-ops' },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      formatters: { log: (object) => redactValue(object, secrets) },
+      hooks: {
+        logMethod(args, method) {
+          const cleaned = args.map((a) => (typeof a === 'string' ? redactText(a, secrets) : a)) as Parameters<typeof method>;
+          method.apply(this, cleaned);
+        },
+      },
+      serializers: { err: (err: Error) => redactValue(pino.stdSerializers.err(err), secrets) },
+    },
+    options.destination,
+  );
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+export type { Dialect } from './dialect.js';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Postgres connection string; when absent the embedded SQLite file in dataDir is used. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** SQLite only: ':memory:' for throwaway stores in tests. */
+  sqliteFile?: string;
+}
+
+/** Opens the store and runs migrations, so every caller sees the current schema. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options);
+  try {
+    await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function openSqlite(options: StoreOptions): Store {
+  let file = options.sqliteFile;
+  if (!file) {
+    mkdirSync(options.dataDir, { recursive: true });
+    file = join(options.dataDir, 'connect-ops.sqlite');
+  }
+  const database = new BetterSqlite3(file);
+  // WAL lets the watcher read while the engine writes; the busy timeout rides out short write locks.
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(connectionString: string): Store {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

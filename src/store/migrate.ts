@@ -1,0 +1,18 @@
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import type { Dialect } from './dialect.js';
+import { migrations } from './migrations/index.js';
+
+/** Brings the schema up to date; Kysely's migrator takes a lock, so replicas starting together are safe. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(migrations).map(([name, m]) => [name, { up: (d: Kysely<unknown>) => m.up(d, dialect) }]),
+      ),
+  };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

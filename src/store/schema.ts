@@ -1,0 +1,123 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The bot's own state. Timestamps are ISO 8601 strings in UTC and structured values are JSON text,
+ * so one set of migrations serves SQLite and Postgres alike.
+ */
+export interface Database {
+  runs: RunsTable;
+  steps: StepsTable;
+  approvals: ApprovalsTable;
+  audit_events: AuditEventsTable;
+  app_locks: AppLocksTable;
+  maintenance_notices: MaintenanceNoticesTable;
+  reminders_sent: RemindersSentTable;
+  slack_messages: SlackMessagesTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export interface RunsTable {
+  id: string;
+  app: string;
+  runbook: string;
+  /** JSON: the runbook's validated parameters. */
+  params: string;
+  status: string;
+  requested_by: string;
+  channel: string | null;
+  /** sha256 of the rendered plan that approvals are bound to. */
+  plan_hash: string;
+  /** Cutover not before this time (ISO), or null. */
+  not_before: string | null;
+  /** JSON: values steps recorded for later steps (new add-on name, saved formation, ...). */
+  outputs: string;
+  /** JSON: { step, id, message, next } when the run failed or was cancelled. */
+  error: string | null;
+  cancel_requested: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface StepsTable {
+  run_id: string;
+  idx: number;
+  title: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  started_at: string | null;
+  finished_at: string | null;
+  /** When a waiting step polls next (ISO); null when not waiting. */
+  next_poll_at: string | null;
+  /** JSON */
+  output: string | null;
+  /** JSON */
+  error: string | null;
+}
+
+export interface ApprovalsTable {
+  id: Generated<number>;
+  run_id: string;
+  step_idx: number;
+  user_id: string;
+  decision: string;
+  plan_hash: string;
+  created_at: string;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  run_id: string | null;
+  at: string;
+  actor: string;
+  type: string;
+  /** JSON */
+  detail: string;
+}
+
+export interface AppLocksTable {
+  app: string;
+  run_id: string;
+  acquired_at: string;
+}
+
+export interface MaintenanceNoticesTable {
+  /** `<source>:<item id>`, e.g. `heroku:2959` or `trust:1234`. */
+  id: string;
+  source: string;
+  title: string;
+  state: string;
+  starts_at: string | null;
+  ends_at: string | null;
+  /** JSON array of region names. */
+  regions: string;
+  confidence: string;
+  /** Item id plus newest update id: a change of this key is a change of the notice. */
+  latest_update_key: string;
+  /** JSON: the parsed notice as last seen. */
+  data: string;
+  first_seen_at: string;
+  updated_at: string;
+}
+
+export interface RemindersSentTable {
+  notice_id: string;
+  channel: string;
+  reminder: string;
+  sent_at: string;
+}
+
+export interface SlackMessagesTable {
+  /** What the message stands for, e.g. `run:<id>` or `notice:<id>:<channel>`. */
+  key: string;
+  channel: string;
+  ts: string;
+  thread_ts: string | null;
+  updated_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  key: string;
+  created_at: string;
+}
