@@ -12,7 +12,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\bxapp-[A-Za-z0-9-]{8,}/g, '[REDACTED]'],
   // Heroku API tokens: HRKU- prefixed, and legacy UUID-shaped keys after a key name.
   [/\bHRKU-[A-Za-z0-9_-]{8,}/g, '[REDACTED]'],
-  [/\b(api[_-]?key|token|secret|password)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1$2[REDACTED]'],
+  // key=value and "key": "value" pairs whose value looks like a credential (long, no spaces).
+  [/\b(api[_-]?key|token|secret|password)(["']?\s*[:=]\s*["']?)[A-Za-z0-9._~+/=-]{12,}/gi, '$1$2[REDACTED]'],
 ];
 
 export function redactText(text: string, secrets: readonly string[] = []): string {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig, runbookPolicyFor } from '../src/config.js';
 
@@ -76,6 +77,13 @@ describe('loadConfig', () => {
     expect(runbookPolicyFor(c.policy, 'upgrade')).toEqual({ approvals: 2, approvalTimeoutMs: 4 * 3600_000 });
     expect(runbookPolicyFor(c.policy, 'pause')).toEqual({ approvals: 1, approvalTimeoutMs: 4 * 3600_000 });
     expect(c.policy.maintenance).toEqual({ channels: ['C0999999999'], regions: ['virginia', 'oregon'], reminders: ['24h', '1h', 'start', 'end'] });
+  });
+
+  it('accepts the example policy shipped in the repository', () => {
+    const shipped = readFileSync(new URL('../connect-ops.example.yml', import.meta.url), 'utf8');
+    const c = loadConfig({ env: {}, readPolicy: () => shipped });
+    expect(Object.keys(c.policy.apps)).toEqual(['acme-prod']);
+    expect(runbookPolicyFor(c.policy, 'upgrade').approvals).toBe(2);
   });
 
   it('points at the line that is wrong in a bad policy file', () => {

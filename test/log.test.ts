@@ -48,3 +48,13 @@ describe('logger redaction', () => {
     expect(out).not.toContain(slackToken);
   });
 });
+
+describe('redaction of free text', () => {
+  it('leaves advice that merely mentions tokens readable', async () => {
+    const { redactText } = await import('../src/redact.js');
+    expect(redactText('HEROKU_API_KEY is required: a Heroku API token: `heroku authorizations:create -d connect-ops`')).toBe(
+      'HEROKU_API_KEY is required: a Heroku API token: `heroku authorizations:create -d connect-ops`',
+    );
+    expect(redactText('password=hunter2hunter2hunter2 token: "abcdefghijklmnop"')).toBe('password=[REDACTED] token: "[REDACTED]"');
+  });
+});

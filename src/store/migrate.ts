@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import type { Dialect } from './dialect.js';
 import { migrations } from './migrations/index.js';
 
@@ -10,7 +10,11 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
         Object.entries(migrations).map(([name, m]) => [name, { up: (d: Kysely<unknown>) => m.up(d, dialect) }]),
       ),
   };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // On Postgres, keep Kysely's bookkeeping tables in the store's own schema (search_path): otherwise
+  // it finds another schema's lock table and skips creating its own.
+  const migrationTableSchema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestStore, storeDialects, type TestStore } from '../support/backends.js';
 
+// better-sqlite3's errors may come from another realm than jest's, so match the message, not the class.
+const uniqueViolation = expect.objectContaining({ message: expect.stringMatching(/unique|duplicate/i) });
+
 const dialects = await storeDialects();
 
 describe.each(dialects)('store on %s', (dialect) => {
@@ -42,14 +45,14 @@ describe.each(dialects)('store on %s', (dialect) => {
   it('counts one decision per approver per approval step', async () => {
     const approval = { run_id: 'run-1', step_idx: 3, user_id: 'U02', decision: 'approve', plan_hash: 'abc', created_at: now };
     await t.store.db.insertInto('approvals').values(approval).execute();
-    await expect(t.store.db.insertInto('approvals').values(approval).execute()).rejects.toThrow();
+    await expect(t.store.db.insertInto('approvals').values(approval).execute()).rejects.toEqual(uniqueViolation);
   });
 
   it('lets only one holder claim an app lock', async () => {
     await t.store.db.insertInto('app_locks').values({ app: 'acme-prod', run_id: 'run-1', acquired_at: now }).execute();
     await expect(
       t.store.db.insertInto('app_locks').values({ app: 'acme-prod', run_id: 'run-2', acquired_at: now }).execute(),
-    ).rejects.toThrow();
+    ).rejects.toEqual(uniqueViolation);
   });
 
   it('posts a reminder once, even when two watchers claim it', async () => {

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import * as initial from './001_initial.js';
+import * as engine from './002_engine.js';
+import * as status from './003_status.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against whatever schema exists
 export type Migration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -8,4 +10,6 @@ export type Migration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
+  '002_engine': engine,
+  '003_status': status,
 };

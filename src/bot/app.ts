@@ -1,0 +1,211 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, webApi, type RespondFn } from '@slack/bolt';
+import { sql } from 'kysely';
+import { runbookPolicyFor, type Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { EngineError } from '../ops/engine/errors.js';
+import type { Engine, RunView } from '../ops/engine/types.js';
+import type { Store } from '../store/index.js';
+import { decodeButtonValue, ACTIONS, type ActionId } from './actions/button-values.js';
+import { cancelFromButton } from './actions/cancel.js';
+import { decide } from './actions/decide.js';
+import { completeManualStep } from './actions/manual-done.js';
+import { overrideHold } from './actions/override.js';
+import { rollBack } from './actions/rollback.js';
+import { boltLogger } from './bolt-logger.js';
+import { dispatchCommand } from './commands/dispatch.js';
+import type { BotContext, Click, Invocation } from './context.js';
+import { storeIdempotency, type Idempotency } from './idempotency.js';
+import { SlackMaintenanceNotifier } from './maintenance-notifier.js';
+import { AccessPolicy } from './policy.js';
+import type { BotPorts } from './ports.js';
+import { createReceiver } from './receiver.js';
+import { RunMessages } from './run-messages.js';
+import { slackUserGroups } from './user-groups.js';
+import type { MessageContent } from './views/blocks.js';
+import { errorText } from './views/outcomes.js';
+import { workQueue } from './work-queue.js';
+
+/**
+ * The Slack surface of connect-ops: a Bolt app that answers `/connect` and the buttons on its
+ * messages, and the engine's observer that keeps each run's messages up to date. Every command
+ * and click is acknowledged first, so Slack's 3 seconds hold however slow Heroku is; answers
+ * follow through `respond` (ephemeral) or the run's messages.
+ */
+
+export interface BotOptions {
+  config: Config;
+  /** The engine, or a function returning it: the engine is built after the bot, with its observer. */
+  engine: Engine | (() => Engine);
+  store: Store;
+  logger: Logger;
+  ports: BotPorts;
+  /** The bot's IDs when known (tests, benchmarks): Bolt then never calls auth.test. */
+  botIdentity?: { botId: string; botUserId: string };
+  /** Web API retries; the default gives up after five minutes instead of Bolt's half hour. */
+  slackRetry?: webApi.RetryOptions;
+  clock?: () => Date;
+  /** Minimum time between two edits of a run's messages; default 1 s. */
+  updateIntervalMs?: number;
+  /** How long user group memberships are cached; default 5 minutes. */
+  userGroupTtlMs?: number;
+  /** Requests worked on at once after their ack; default 16. */
+  concurrency?: number;
+}
+
+export interface Bot {
+  app: App;
+  /** Pass to createEngine as its observer. */
+  observer: RunMessages;
+  /** Pass to the MaintenanceWatcher as its notifier. */
+  maintenanceNotifier: SlackMaintenanceNotifier;
+  start(): Promise<void>;
+  /** Sends pending message edits, then stops receiving. Stop the engine first. */
+  stop(): Promise<void>;
+  /** The HTTP port listened on (useful with PORT=0); null before start and in Socket Mode. */
+  port(): number | null;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+type ButtonHandler = (ctx: BotContext, click: Click) => Promise<void>;
+
+const BUTTONS: Record<ActionId, ButtonHandler> = {
+  [ACTIONS.approve]: (ctx, click) => decide(ctx, click, 'approve'),
+  [ACTIONS.reject]: (ctx, click) => decide(ctx, click, 'reject'),
+  [ACTIONS.manualDone]: completeManualStep,
+  [ACTIONS.cancel]: cancelFromButton,
+  [ACTIONS.rollback]: rollBack,
+  [ACTIONS.override]: overrideHold,
+};
+
+export function createBot(options: BotOptions): Bot {
+  const { config, store, logger, ports } = options;
+  const { botToken, signingSecret, appToken, apiUrl } = config.slack;
+  if (!botToken || !signingSecret) throw new Error('createBot needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET: load the config with require: ["slack"]');
+  const clock = options.clock ?? (() => new Date());
+  const engine = typeof options.engine === 'function' ? options.engine : () => options.engine as Engine;
+  const slackLogger = boltLogger(logger);
+
+  const { mode, receiver } = createReceiver({
+    signingSecret,
+    appToken,
+    port: config.port,
+    apiUrl,
+    logger: slackLogger,
+    healthy: async () => (await sql`select 1`.execute(store.db), true),
+  });
+  const app = new App({
+    token: botToken,
+    receiver,
+    logger: slackLogger,
+    // Bolt's conversation store keeps state per conversation; nothing here uses it.
+    convoStore: false,
+    clientOptions: { slackApiUrl: apiUrl, retryConfig: options.slackRetry ?? webApi.retryPolicies.fiveRetriesInFiveMinutes },
+    ...(options.botIdentity ? { ...options.botIdentity, tokenVerificationEnabled: false } : { deferInitialization: true }),
+  });
+
+  const access = new AccessPolicy(config.policy, slackUserGroups(app.client, { logger, clock, ttlMs: options.userGroupTtlMs }));
+  const idempotency = storeIdempotency(store, { clock });
+  const runMessages = new RunMessages({
+    client: app.client,
+    store,
+    policy: access,
+    idempotency,
+    planOf: (run: RunView) => {
+      try {
+        return engine().plan(run.runbook, run.params, run.app);
+      } catch {
+        return null;
+      }
+    },
+    approvalTimeoutMs: (runbook) => runbookPolicyFor(config.policy, runbook).approvalTimeoutMs,
+    logger,
+    clock,
+    updateIntervalMs: options.updateIntervalMs,
+  });
+  const ctx: BotContext = { engine, access, policy: config.policy, ports, runMessages, logger, clock };
+  const afterAck = workQueue(options.concurrency ?? DEFAULT_CONCURRENCY);
+
+  app.command('/connect', async ({ command, ack, respond }) => {
+    await ack();
+    const inv: Invocation = { userId: command.user_id, channelId: command.channel_id, reply: replier(respond) };
+    await afterAck.run(() => once(ctx, idempotency, inv, `command:${command.trigger_id}`, () => dispatchCommand(ctx, inv, command.text ?? '')));
+  });
+
+  for (const [actionId, handler] of Object.entries(BUTTONS)) {
+    app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, respond }) => {
+      await ack();
+      const reply = replier(respond);
+      const value = decodeButtonValue('value' in action ? action.value : undefined);
+      if (!value) return reply('This button is not one connect-ops made; nothing was done.').catch(() => undefined);
+      const click: Click = {
+        userId: body.user.id,
+        channelId: body.channel?.id ?? '',
+        value,
+        reply,
+        replaceMessage: async (message) => drain(await respond({ replace_original: true, ...message })),
+      };
+      const key = `action:${body.trigger_id ?? `${body.user.id}:${'action_ts' in action ? action.action_ts : ''}`}`;
+      await afterAck.run(() => once(ctx, idempotency, click, key, () => handler(ctx, click)));
+    });
+  }
+
+  app.error(async (error) => {
+    logger.error({ err: error }, 'Slack listener failed');
+  });
+
+  let server: Server | null = null;
+  let started = false;
+  return {
+    app,
+    observer: runMessages,
+    maintenanceNotifier: new SlackMaintenanceNotifier(app.client),
+    async start() {
+      if (!options.botIdentity) await app.init();
+      const listening: unknown = await app.start(config.port);
+      if (mode === 'http') server = listening as Server;
+      started = true;
+      logger.info({ mode, port: this.port() ?? config.port }, 'Slack bot listening');
+    },
+    async stop() {
+      await runMessages.flush();
+      if (started) await app.stop();
+      started = false;
+      server = null;
+    },
+    port: () => (server ? (server.address() as AddressInfo).port : null),
+  };
+}
+
+/** Answers only the user who typed or clicked. */
+function replier(respond: RespondFn): (message: string | MessageContent) => Promise<void> {
+  return async (message) => {
+    drain(await respond({ response_type: 'ephemeral', replace_original: false, ...(typeof message === 'string' ? { text: message } : message) }));
+  };
+}
+
+/** Bolt's respond() leaves the response_url's answer unread, which holds its connection until GC: read it. */
+function drain(answer: unknown): void {
+  if (answer instanceof Response) void answer.arrayBuffer().catch(() => undefined);
+}
+
+/**
+ * Does the work of a request once: Slack's redelivery of the same request (same trigger_id) is
+ * skipped. Nothing a user sends can crash the bot: any failure becomes a private, redacted answer.
+ */
+async function once(ctx: BotContext, idempotency: Idempotency, inv: Invocation, key: string, work: () => Promise<void>): Promise<void> {
+  try {
+    if (!(await idempotency.claim(key))) {
+      ctx.logger.info({ key }, 'ignored a repeated delivery from Slack');
+      return;
+    }
+    await work();
+  } catch (error) {
+    // An EngineError is a refusal with its remedy (the app is locked, bad parameters), not a fault.
+    if (error instanceof EngineError) ctx.logger.info({ code: error.code, key }, 'the engine refused a request');
+    else ctx.logger.error({ err: error, key }, 'a Slack request failed');
+    await inv.reply(errorText(error)).catch((replyError: unknown) => ctx.logger.warn({ err: replyError }, 'could not answer the user'));
+  }
+}

@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { planRunbook, type Plan } from '../ops/engine/index.js';
+import type { RunbookRegistry } from '../ops/runbooks/runbook.js';
+
+/**
+ * `connect-ops plan RUNBOOK -a APP [--param value ...]`: what a runbook would do on an app, step by
+ * step with the API calls each makes and the expected downtime. A dry run: nothing is called.
+ */
+
+export interface PlanCommandDeps<Deps> {
+  runbooks: RunbookRegistry<Deps>;
+  /** Where the plan goes (stdout by default). */
+  write?: (text: string) => void;
+}
+
+export function planCommand<Deps>(deps: PlanCommandDeps<Deps>): Command {
+  const write = deps.write ?? ((text: string) => process.stdout.write(text));
+  return new Command('plan')
+    .description('print the steps a runbook would take on an app, the API calls of each and the expected downtime; changes nothing')
+    .argument('<runbook>', `the runbook: ${[...deps.runbooks.keys()].join(', ')}`)
+    .requiredOption('-a, --app <app>', 'the Heroku app')
+    .option('--json', 'print the plan as one JSON object')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', '\nThe runbook\'s own parameters follow as options, e.g. `connect-ops plan upgrade -a acme-prod --version 17`.')
+    .action((runbook: string, options: { app: string; json?: boolean }, command: Command) => {
+      const plan = planRunbook(deps.runbooks, runbook, runbookOptions(command.args.slice(1)), options.app);
+      write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
+    });
+}
+
+/** `--version 17 --via=follower --dry` as `{ version: '17', via: 'follower', dry: true }`; the runbook's schema coerces. */
+export function runbookOptions(tokens: string[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/i.exec(token);
+    if (!match) throw new Error(`Unexpected argument "${token}": runbook parameters are options such as --version 17.`);
+    const name = match[1]!.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    const next = tokens[i + 1];
+    if (match[2] !== undefined) params[name] = match[2];
+    else if (next !== undefined && !next.startsWith('--')) params[name] = tokens[++i];
+    else params[name] = true;
+  }
+  return params;
+}
+
+export function renderPlan(plan: Plan): string {
+  const params = Object.entries(plan.parametersShown)
+    .filter(([name]) => name !== 'app')
+    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const downtime = plan.expectedDowntime
+    ? `${plan.expectedDowntime.minMinutes}–${plan.expectedDowntime.maxMinutes} minutes of stopped writes`
+    : 'none: no step stops the app\'s writes';
+  const lines = [
+    `${plan.runbook} on ${plan.app}: ${plan.summary}`,
+    ...(params.length > 0 ? [`Parameters: ${params.join(' ')}`] : []),
+    `Expected downtime: ${downtime}`,
+    `Plan hash: ${plan.hash}`,
+    '',
+  ];
+  const width = String(plan.steps.length).length;
+  for (const step of plan.steps) {
+    const notes = [
+      step.every ? `every ${step.every}, timeout ${step.timeout}` : '',
+      step.downtime ? `downtime ${step.downtime}` : '',
+      step.undo ? `undo: ${step.undo}` : '',
+    ].filter(Boolean);
+    lines.push(`${String(step.idx + 1).padStart(width)}. ${step.kind.padEnd(8)} ${step.title}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
+    for (const call of step.calls) lines.push(`${' '.repeat(width + 11)}${call}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

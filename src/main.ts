@@ -1,0 +1,176 @@
+import type { Config } from './config.js';
+import { createBot, type AppStatus as BotAppStatus, type Bot, type BotPorts } from './bot/index.js';
+import { createLogger, type Logger } from './log.js';
+import { createEngine, type CutoverGuard, type Engine } from './ops/engine/index.js';
+import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js';
+import { createStatusFeedClient } from './ops/heroku/status-feed.js';
+import { createTrustClient } from './ops/heroku/trust.js';
+import { createLimits, type Limits } from './ops/limits.js';
+import { runbooks } from './ops/runbooks/index.js';
+import { appStatus, type AppStatus } from './ops/app-status.js';
+import { behindBy, databaseStatus } from './ops/heroku/data.js';
+import { MaintenanceWatcher, overlaps, upcomingWindows } from './status/index.js';
+import { openStore, type Store } from './store/index.js';
+
+/**
+ * The composition root: config -> store -> clients -> engine -> bot + watcher. The only place that
+ * knows every part; each part gets what it needs as arguments.
+ */
+
+export interface ConnectOps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  clients: HerokuClients;
+  engine: Engine;
+  bot: Bot;
+  watcher: MaintenanceWatcher;
+  /** Stops taking work, lets in-flight steps reach a persisted point, then closes everything. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Known bot identity (sandbox, tests): Bolt then never calls auth.test. */
+  botIdentity?: { botId: string; botUserId: string };
+  /**
+   * The clock the watcher judges windows and reminders by. The sandbox passes the simulated
+   * Heroku's clock, which runs CONNECT_OPS_TIME_SCALE times faster than the wall clock.
+   */
+  maintenanceClock?: () => Date;
+}
+
+const FEED_TIMEOUT_MS = 10_000;
+
+/** The secrets the logger scrubs wherever they appear. */
+export function configSecrets(config: Config): string[] {
+  return [
+    config.heroku.apiKey,
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.store.databaseUrl,
+    config.redisUrl,
+  ].filter((s): s is string => Boolean(s));
+}
+
+export async function startConnectOps(config: Config, options: StartOptions = {}): Promise<ConnectOps> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+  if (!config.heroku.apiKey) throw new Error('HEROKU_API_KEY is required to start the bot');
+
+  const store = await openStore(config.store);
+  const limits: Limits = createLimits({ redisUrl: config.redisUrl, timeScale: config.timeScale });
+  const clients = createHerokuClients({
+    apiKey: config.heroku.apiKey,
+    apiUrl: config.heroku.apiUrl,
+    dataApiUrl: config.heroku.dataApiUrl,
+    connectDiscoveryUrl: config.heroku.connectDiscoveryUrl,
+    limits,
+    logger,
+    timeScale: config.timeScale,
+  });
+
+  const ports: BotPorts = {
+    appStatus: async (app) => forSlack(await appStatus(clients, app)),
+    upcomingWindows: () => upcomingWindows(store, options.maintenanceClock?.() ?? new Date()),
+    runbookNames: [...runbooks.keys()],
+  };
+  // The engine is built after the bot, with the bot as its observer; the bot reaches it lazily.
+  const built: { engine?: Engine } = {};
+  const bot = createBot({
+    config,
+    engine: () => {
+      if (!built.engine) throw new Error('the engine is not ready yet');
+      return built.engine;
+    },
+    store,
+    logger,
+    ports,
+    botIdentity: options.botIdentity,
+  });
+  const engine = createEngine({
+    store,
+    runbooks,
+    deps: clients,
+    logger,
+    observer: bot.observer,
+    timeScale: config.timeScale,
+    cutoverGuard: maintenanceGuard(store, options.maintenanceClock),
+  });
+  built.engine = engine;
+
+  const feedSchedule = <T>(task: () => Promise<T>) => limits.statusFeeds.schedule({ priority: 'background' }, task);
+  const watcher = new MaintenanceWatcher({
+    store,
+    sources: {
+      status: createStatusFeedClient({ baseUrl: config.status.herokuStatusUrl, timeoutMs: FEED_TIMEOUT_MS, schedule: feedSchedule }),
+      trust: createTrustClient({ baseUrl: config.status.salesforceTrustUrl, timeoutMs: FEED_TIMEOUT_MS, schedule: feedSchedule }),
+    },
+    notifier: bot.maintenanceNotifier,
+    policy: config.policy.maintenance,
+    cron: config.status.cron,
+    log: logger.child({ component: 'maintenance-watcher' }),
+    now: options.maintenanceClock,
+  });
+
+  await engine.resumeAll();
+  await bot.start();
+  watcher.start();
+  logger.info({ port: bot.port(), apps: Object.keys(config.policy.apps) }, 'connect-ops is running');
+
+  return {
+    config,
+    logger,
+    store,
+    clients,
+    engine,
+    bot,
+    watcher,
+    async stop() {
+      watcher.stop();
+      await engine.stop();
+      await bot.stop();
+      await limits.disconnect();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Holds a cutover that would overlap an announced Heroku Connect maintenance window. Only windows
+ * with known times hold a run: one whose times could not be read is announced for people to judge.
+ */
+function maintenanceGuard(store: Store, clock: () => Date = () => new Date()): CutoverGuard {
+  return async (_app, from, to) => {
+    const now = clock();
+    // The engine speaks wall-clock time; the windows are on the watcher's clock (simulated in the sandbox).
+    const offset = now.getTime() - Date.now();
+    const [start, end] = [new Date(from.getTime() + offset), new Date(to.getTime() + offset)];
+    const windows = await upcomingWindows(store, now);
+    const hit = windows.find((w) => w.start && w.end && overlaps(w, start, end));
+    return hit?.start && hit.end ? { title: hit.title, start: hit.start, end: hit.end, link: hit.link } : null;
+  };
+}
+
+/** The app status in the shape the bot renders (the bot imports nothing of ops). */
+function forSlack(status: AppStatus): BotAppStatus {
+  const c = status.connection;
+  return {
+    app: status.app,
+    connection: c ? { id: c.id, state: c.state, dbKey: c.db_key ?? null, schemaName: c.schema_name ?? null } : null,
+    mappings: (c?.mappings ?? []).map((m) => ({
+      objectName: m.object_name,
+      state: m.state,
+      counts: m.counts && { db: m.counts.db ?? null, sf: m.counts.sf ?? null, pending: m.counts.pending ?? undefined, errors: m.counts.errors ?? undefined },
+    })),
+    databases: status.databases.map((d) => ({
+      addon: d.addOn.name,
+      attachments: d.attachments.map((name) => `${name}_URL`),
+      plan: d.addOn.plan.name.replace(/^heroku-postgresql:/, ''),
+      version: d.database?.postgres_version ?? null,
+      status: d.database ? (databaseStatus(d.database) ?? 'unknown') : (d.problem ?? d.addOn.state),
+      following: d.following?.join(', ') || null,
+      lagCommits: d.database?.following ? (behindBy(d.database) ?? null) : null,
+    })),
+  };
+}

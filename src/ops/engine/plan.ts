@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { Runbook, Step } from '../runbooks/runbook.js';
+import { showDuration, toMs } from './durations.js';
+import { EngineError } from './errors.js';
+import type { Plan, PlanStep } from './types.js';
+
+export interface ValidParams {
+  app: string;
+  params: Record<string, unknown>;
+  /** The parameters as given, with `app`: what a run stores, and validates again when it is loaded. */
+  input: Record<string, unknown>;
+}
+
+/** Validates with the runbook's schema; `app` is one of the parameters. Lists every problem at once. */
+export function validateParams<Deps>(runbook: Runbook<Deps>, params: Record<string, unknown>, app?: string): ValidParams {
+  const input = app === undefined ? params : { ...params, app };
+  const result = runbook.params.safeParse(input);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || 'parameters'}: ${issue.message}`);
+  const parsed = (result.success ? result.data : {}) as Record<string, unknown>;
+  const resolvedApp = typeof parsed.app === 'string' ? parsed.app : app;
+  if (result.success && !resolvedApp) problems.push('app: required');
+  if (problems.length > 0 || !resolvedApp) {
+    throw new EngineError('invalid_params', `Invalid parameters for ${runbook.name}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      problems,
+    });
+  }
+  return { app: resolvedApp, params: parsed, input: { ...input, app: resolvedApp } };
+}
+
+/** The plan of a runbook for these (validated) parameters: its steps, calls, downtime and hash. */
+export function renderPlan<Deps>(
+  runbook: Runbook<Deps>,
+  valid: ValidParams,
+  defined: ReadonlyArray<Step<Deps>> = runbook.steps(valid.params),
+): Plan {
+  const steps = defined.map(planStep);
+  return {
+    runbook: runbook.name,
+    app: valid.app,
+    summary: runbook.summary,
+    steps,
+    expectedDowntime: expectedDowntime(defined),
+    hash: planHash(runbook.name, valid, steps),
+    parametersShown: valid.params,
+  };
+}
+
+function planStep<Deps>(step: Step<Deps>, idx: number): PlanStep {
+  const view: PlanStep = { idx, title: step.title, kind: step.kind, calls: [...step.calls] };
+  if (step.kind === 'action') {
+    if (step.downtime) view.downtime = step.downtime;
+    if (step.undo) view.undo = step.undo.title;
+  }
+  if (step.kind === 'wait') {
+    view.every = showDuration(step.every);
+    view.timeout = showDuration(step.timeout);
+  }
+  return view;
+}
+
+/** Approvals bind to this: a change of runbook, app, parameters, step titles or calls changes it. */
+export function planHash(runbook: string, valid: ValidParams, steps: PlanStep[]): string {
+  const rendered = stableJson({
+    runbook,
+    app: valid.app,
+    params: valid.params,
+    steps: steps.map((s) => ({ title: s.title, kind: s.kind, calls: s.calls })),
+  });
+  return createHash('sha256').update(rendered).digest('hex');
+}
+
+/**
+ * The writes-stopped window: the waits between the action that starts downtime and the one that
+ * ends it, each counted as its `expect` range (0..timeout when the runbook gives none).
+ */
+function expectedDowntime<Deps>(steps: ReadonlyArray<Step<Deps>>): Plan['expectedDowntime'] {
+  const start = steps.findIndex((s) => s.kind === 'action' && s.downtime === 'starts');
+  if (start === -1) return null;
+  const endAt = steps.findIndex((s, i) => i > start && s.kind === 'action' && s.downtime === 'ends');
+  let min = 0;
+  let max = 0;
+  for (const step of steps.slice(start, endAt === -1 ? undefined : endAt)) {
+    if (step.kind !== 'wait') continue;
+    min += toMs(step.expect?.[0] ?? 0);
+    max += toMs(step.expect?.[1] ?? step.timeout);
+  }
+  return { minMinutes: Math.floor(min / 60_000), maxMinutes: Math.ceil(max / 60_000) };
+}
+
+function stableJson(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

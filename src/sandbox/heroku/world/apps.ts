@@ -1,0 +1,64 @@
+import { notFound } from '../errors.js';
+import { newFormation, type Formation } from './formation.js';
+import type { Release } from './releases.js';
+import { noteWrites, type WriteChange } from './writes.js';
+import type { World } from './world.js';
+
+export interface App {
+  id: string;
+  name: string;
+  region: 'us' | 'eu';
+  stack: string;
+  maintenance: boolean;
+  createdAt: number;
+  updatedAt: number;
+  formation: Formation[];
+  /** Config vars people set. Attachment vars (`DATABASE_URL`) are derived: see config-vars.ts. */
+  configVars: Map<string, string>;
+  releases: Release[];
+  /** When the app started or stopped taking writes: see writes.ts. */
+  writes: WriteChange[];
+}
+
+export interface NewApp {
+  name: string;
+  region?: 'us' | 'eu';
+  formation?: Record<string, number>;
+  configVars?: Record<string, string>;
+}
+
+export function createApp(world: World, spec: NewApp): App {
+  const now = world.clock.now();
+  const app: App = {
+    id: world.ids.uuid(),
+    name: spec.name,
+    region: spec.region ?? 'us',
+    stack: 'heroku-24',
+    maintenance: false,
+    createdAt: now,
+    updatedAt: now,
+    formation: [],
+    configVars: new Map(Object.entries(spec.configVars ?? {})),
+    releases: [],
+    writes: [],
+  };
+  app.formation = Object.entries(spec.formation ?? { web: 1 }).map(([type, quantity]) => newFormation(world, type, quantity));
+  world.apps.set(app.name, app);
+  noteWrites(world, app);
+  return app;
+}
+
+/** `{app}` in a path is an app id or name. */
+export function findApp(world: World, idOrName: string): App {
+  const app = world.apps.get(idOrName) ?? [...world.apps.values()].find((a) => a.id === idOrName);
+  if (!app) throw notFound('app', "Couldn't find that app.");
+  return app;
+}
+
+/** Maintenance mode serves a maintenance page on web dynos; workers keep running. */
+export function setMaintenance(world: World, app: App, on: boolean): void {
+  if (app.maintenance === on) return;
+  app.maintenance = on;
+  app.updatedAt = world.clock.now();
+  noteWrites(world, app);
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { pendingRows, type Connection } from './connections.js';
+import { objectRows } from './salesforce.js';
+import { connect } from './timings.js';
+import type { World } from './world.js';
+
+export type MappingState =
+  | 'INITIAL'
+  | 'RELOAD_TABLE'
+  | 'DATA_SYNCED'
+  | 'SCHEMA_CHANGED'
+  | 'RESYNC'
+  | 'POLLING_SF_CHANGES'
+  | 'POLLING_SF_BULK'
+  | 'POLLING_SF_FOR_DELETES'
+  | 'WAIT_BULK_LOAD';
+
+/** "At rest": the only states in which a mapping is not mid-sync. */
+export const AT_REST: MappingState[] = ['DATA_SYNCED', 'INITIAL'];
+
+/** A mapping's `config`, as the API, M6/M7 bodies and the export file (section 6) spell it. */
+export const mappingConfigSchema = z.object({
+  access: z.enum(['read_only', 'read_write']).default('read_only'),
+  upsert_field: z.string().nullable().optional(),
+  sf_notify_enabled: z.boolean().default(false),
+  sf_polling_seconds: z.number().int().positive().default(600),
+  sf_max_daily_api_calls: z.number().int().positive().default(30_000),
+  fields: z.record(z.string(), z.object({})).default({}),
+  indexes: z.record(z.string(), z.object({ unique: z.boolean() })).default({}),
+});
+export type MappingConfig = z.infer<typeof mappingConfigSchema>;
+
+export interface Mapping {
+  id: string;
+  serial: number;
+  connectionId: string;
+  objectName: string;
+  state: MappingState;
+  config: MappingConfig;
+  revision: number;
+  appliedAt: number;
+  createdAt: number;
+  updatedAt: number;
+  /** while RELOAD_TABLE runs: the table fills up between these instants */
+  load?: { from: number; until: number };
+}
+
+/** Id, IsDeleted and SystemModstamp are always mapped and cannot be removed. */
+const SYSTEM_FIELDS = { Id: {}, IsDeleted: {}, SystemModstamp: {} };
+const SYSTEM_INDEXES = { Id: { unique: true }, SystemModstamp: { unique: false } };
+
+export function withSystemFields(config: MappingConfig): MappingConfig {
+  return { ...config, fields: { ...SYSTEM_FIELDS, ...config.fields }, indexes: { ...SYSTEM_INDEXES, ...config.indexes } };
+}
+
+/** A new mapping creates its table (INITIAL), loads it (RELOAD_TABLE), then is DATA_SYNCED. */
+export function createMapping(world: World, connection: Connection, objectName: string, config: MappingConfig): Mapping {
+  if (connection.mappings.some((m) => m.objectName.toLowerCase() === objectName.toLowerCase())) {
+    throw badRequest(`A mapping for ${objectName} already exists on this connection.`);
+  }
+  const now = world.clock.now();
+  const mapping: Mapping = {
+    id: world.ids.uuid(),
+    serial: world.ids.serial(),
+    connectionId: connection.id,
+    objectName,
+    state: 'INITIAL',
+    config: withSystemFields(config),
+    revision: 1,
+    appliedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+  connection.mappings.push(mapping);
+  const load = loadTime(world, connection, mapping, connect.reloadRowsPerHour);
+  moveThrough(world, mapping, [
+    ['INITIAL', connect.schemaChange],
+    ['RELOAD_TABLE', load],
+  ]);
+  return mapping;
+}
+
+/** M2: the table is truncated and loaded again, for a time proportional to the row count. */
+export function reloadMapping(world: World, connection: Connection, mapping: Mapping): void {
+  if (connection.state === 'PAUSED') throw conflict('The connection is paused. Resume it before reloading a mapping.');
+  if (!AT_REST.includes(mapping.state)) throw conflict(`Mapping ${mapping.objectName} is busy (${mapping.state}). Try again when it is DATA_SYNCED.`);
+  moveThrough(world, mapping, [['RELOAD_TABLE', loadTime(world, connection, mapping, connect.reloadRowsPerHour)]]);
+}
+
+/** M7: a changed config alters the table (SCHEMA_CHANGED), loads the new columns (RESYNC), bumps the revision. */
+export function updateMapping(world: World, connection: Connection, mapping: Mapping, config: MappingConfig, revision: number): Mapping {
+  if (revision !== mapping.revision) {
+    throw conflict(`The mapping was changed since revision ${revision}; its current revision is ${mapping.revision}. Fetch it and retry.`);
+  }
+  applyConfig(world, connection, mapping, config);
+  return mapping;
+}
+
+export function applyConfig(world: World, connection: Connection, mapping: Mapping, config: MappingConfig): void {
+  mapping.config = withSystemFields(config);
+  mapping.revision += 1;
+  mapping.appliedAt = world.clock.now();
+  moveThrough(world, mapping, [
+    ['SCHEMA_CHANGED', connect.schemaChange],
+    ['RESYNC', loadTime(world, connection, mapping, connect.resyncRowsPerHour)],
+  ]);
+}
+
+export function deleteMapping(world: World, connection: Connection, mapping: Mapping): void {
+  connection.mappings = connection.mappings.filter((m) => m.id !== mapping.id);
+  world.agenda.forget(mapping.id);
+}
+
+/** Puts the mapping through timed states, ending DATA_SYNCED; RELOAD_TABLE fills the table as it goes. */
+export function moveThrough(world: World, mapping: Mapping, states: Array<[MappingState, number]>): void {
+  const enter = (state: MappingState, ms: number) => () => {
+    const now = world.clock.now();
+    mapping.state = state;
+    mapping.updatedAt = now;
+    mapping.load = state === 'RELOAD_TABLE' ? { from: now, until: now + ms } : undefined;
+  };
+  const [first, ...rest] = states;
+  if (first) enter(...first)();
+  const steps = rest.map(([state, ms], i) => ({ after: states[i]?.[1] ?? 0, do: enter(state, ms) }));
+  const last = states.at(-1)?.[1] ?? 0;
+  world.agenda.plan(`${mapping.id}:state`, [...steps, { after: last, do: enter('DATA_SYNCED', 0) }]);
+}
+
+function loadTime(world: World, connection: Connection, mapping: Mapping, rowsPerHour: number): number {
+  return Math.max(connect.minimumLoad, (objectRows(world, connection.orgId, mapping.objectName) / rowsPerHour) * 3_600_000);
+}
+
+export function mappingCounts(world: World, connection: Connection, mapping: Mapping) {
+  const sf = objectRows(world, connection.orgId, mapping.objectName);
+  const load = mapping.load;
+  const loaded = load ? Math.min(1, (world.clock.now() - load.from) / (load.until - load.from)) : 1;
+  return {
+    db: mapping.state === 'INITIAL' ? 0 : Math.floor(sf * loaded),
+    sf,
+    pending: pendingRows(world, connection, mapping),
+    errors: connection.writeErrors.filter((e) => e.table_name.toLowerCase() === mapping.objectName.toLowerCase()).length,
+  };
+}
+
+export function findMapping(world: World, id: string): { connection: Connection; mapping: Mapping } {
+  for (const connection of world.connections.values()) {
+    const mapping = connection.mappings.find((m) => m.id === id);
+    if (mapping) return { connection, mapping };
+  }
+  throw notFound('mapping', 'Mapping not found.');
+}

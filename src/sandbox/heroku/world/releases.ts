@@ -1,0 +1,32 @@
+import { notFound } from '../errors.js';
+import type { App } from './apps.js';
+import type { World } from './world.js';
+
+export interface Release {
+  id: string;
+  version: number;
+  description: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'expired';
+  createdAt: number;
+}
+
+/** Every config change, attach and detach creates a release; `Attach DATABASE (@ref:<add-on>)` texts are inferred. */
+export function release(world: World, app: App, description: string): Release {
+  const entry: Release = {
+    id: world.ids.uuid(),
+    version: (app.releases.at(-1)?.version ?? 0) + 1,
+    description,
+    status: 'succeeded',
+    createdAt: world.clock.now(),
+  };
+  app.releases.push(entry);
+  app.updatedAt = entry.createdAt;
+  return entry;
+}
+
+/** `{release}` is an id or a version number. */
+export function findRelease(app: App, idOrVersion: string): Release {
+  const found = app.releases.find((r) => r.id === idOrVersion || String(r.version) === idOrVersion);
+  if (!found) throw notFound('release', "Couldn't find that release.");
+  return found;
+}

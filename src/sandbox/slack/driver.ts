@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { responseUrl } from './response-urls.js';
+import { signedHeaders } from './signing.js';
+
+/**
+ * Plays Slack's side of a conversation with the bot: sends correctly signed slash commands and
+ * button clicks (`block_actions`) to its `/slack/events` endpoint, as Slack does, and reports how
+ * fast the bot acknowledged each one.
+ */
+
+export interface SlackDriverOptions {
+  /** The bot's endpoint, e.g. http://127.0.0.1:3000/slack/events */
+  eventsUrl: string;
+  signingSecret: string;
+  /** The stand-in's base URL: the response_urls sent with each request point there. */
+  standInUrl?: string;
+  team?: { id: string; domain: string };
+  clock?: () => Date;
+}
+
+export interface Delivery {
+  status: number;
+  body: string;
+  /** Milliseconds from sending the request to the bot's complete answer: the ack latency. */
+  ms: number;
+  triggerId: string;
+  responseUrl: string;
+}
+
+export interface DeliverOptions {
+  contentType?: string;
+  /** Seconds since the epoch; a stale one is refused by the bot. */
+  timestamp?: number;
+  /** Overrides the computed signature (to test refusal). */
+  signature?: string;
+  /** Slack's retry headers: X-Slack-Retry-Num and X-Slack-Retry-Reason. */
+  retryNum?: number;
+}
+
+/** The message a button is on: any message with blocks, e.g. a SlackMessage from the workspace. */
+export interface ClickableMessage {
+  channel: string;
+  ts: string;
+  blocks: unknown[];
+}
+
+interface Button {
+  action_id: string;
+  block_id?: string;
+  value?: string;
+  text?: unknown;
+  type: string;
+}
+
+export class SlackDriver {
+  private readonly team: { id: string; domain: string };
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: SlackDriverOptions) {
+    this.team = options.team ?? { id: 'T0SANDBOX', domain: 'connect-ops-sandbox' };
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** `/connect <text>` typed by `user` in `channel`. */
+  command(input: { user: string; channel: string; text: string; command?: string; triggerId?: string } & DeliverOptions): Promise<Delivery> {
+    const triggerId = input.triggerId ?? this.newTriggerId();
+    const url = this.responseUrl({ channel: input.channel, user: input.user });
+    const body = new URLSearchParams({
+      token: 'deprecated-verification-token',
+      team_id: this.team.id,
+      team_domain: this.team.domain,
+      channel_id: input.channel,
+      channel_name: input.channel.toLowerCase(),
+      user_id: input.user,
+      user_name: input.user.toLowerCase(),
+      command: input.command ?? '/connect',
+      text: input.text,
+      api_app_id: 'A0CONNECTOPS',
+      is_enterprise_install: 'false',
+      response_url: url,
+      trigger_id: triggerId,
+    }).toString();
+    return this.deliver(body, input, triggerId, url);
+  }
+
+  /** `user` clicks the button `actionId` on `message` (the first one, or the first `which` accepts). */
+  click(
+    input: { user: string; message: ClickableMessage; actionId: string; which?: (button: Button) => boolean; triggerId?: string } & DeliverOptions,
+  ): Promise<Delivery> {
+    const button = buttonsOf(input.message.blocks).find((b) => b.action_id === input.actionId && (input.which?.(b) ?? true));
+    if (!button) throw new Error(`no ${input.actionId} button on message ${input.message.ts}`);
+    const triggerId = input.triggerId ?? this.newTriggerId();
+    const url = this.responseUrl({ channel: input.message.channel, user: input.user, messageTs: input.message.ts });
+    const actionTs = (this.clock().getTime() / 1000).toFixed(6);
+    const payload = {
+      type: 'block_actions',
+      user: { id: input.user, username: input.user.toLowerCase(), name: input.user.toLowerCase(), team_id: this.team.id },
+      api_app_id: 'A0CONNECTOPS',
+      token: 'deprecated-verification-token',
+      container: { type: 'message', message_ts: input.message.ts, channel_id: input.message.channel, is_ephemeral: false },
+      trigger_id: triggerId,
+      team: this.team,
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: input.message.channel, name: input.message.channel.toLowerCase() },
+      message: { type: 'message', ts: input.message.ts, blocks: input.message.blocks },
+      response_url: url,
+      actions: [{ ...button, action_ts: actionTs }],
+    };
+    return this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input, triggerId, url);
+  }
+
+  /** Sends a raw body, signed unless `signature` overrides it. */
+  async deliver(body: string, options: DeliverOptions = {}, triggerId = '', url = ''): Promise<Delivery> {
+    const timestamp = options.timestamp ?? Math.floor(this.clock().getTime() / 1000);
+    const headers = signedHeaders(this.options.signingSecret, body, timestamp, options.contentType);
+    if (options.signature !== undefined) headers['x-slack-signature'] = options.signature;
+    if (options.retryNum !== undefined) {
+      headers['x-slack-retry-num'] = String(options.retryNum);
+      headers['x-slack-retry-reason'] = 'http_timeout';
+    }
+    const started = performance.now();
+    const response = await fetch(this.options.eventsUrl, { method: 'POST', headers, body });
+    const text = await response.text();
+    return { status: response.status, body: text, ms: performance.now() - started, triggerId, responseUrl: url };
+  }
+
+  private responseUrl(context: Parameters<typeof responseUrl>[1]): string {
+    return responseUrl(this.options.standInUrl ?? 'http://127.0.0.1:9', context);
+  }
+
+  private newTriggerId(): string {
+    return `${Date.now()}.${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  }
+}
+
+/** Every button in a message's blocks (actions blocks and section accessories). */
+export function buttonsOf(blocks: unknown[]): Button[] {
+  const buttons: Button[] = [];
+  for (const block of blocks as Array<Record<string, unknown>>) {
+    const candidates = [...(Array.isArray(block.elements) ? block.elements : []), block.accessory] as Array<Record<string, unknown> | undefined>;
+    for (const element of candidates) {
+      if (element?.type === 'button' && typeof element.action_id === 'string') {
+        buttons.push({ ...(element as unknown as Button), block_id: typeof block.block_id === 'string' ? block.block_id : undefined });
+      }
+    }
+  }
+  return buttons;
+}

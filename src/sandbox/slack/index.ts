@@ -1,0 +1,19 @@
+/** The local Slack stand-in: workspace state, the Web API server, and a driver that plays Slack. */
+export { BLOCK_KIT, blockKitViolations } from './block-kit-rules.js';
+export { buttonsOf, SlackDriver, type ClickableMessage, type DeliverOptions, type Delivery, type SlackDriverOptions } from './driver.js';
+export { PanelError, panelAction, type PanelAction, type PanelNotice, type PanelState, type SandboxPanel } from './panel.js';
+export { responseUrl, responseContext, type ResponseContext } from './response-urls.js';
+export { startSlackStandIn, type ApiCall, type ResponseUrlPost, type SlackStandIn, type SlackStandInOptions } from './server.js';
+export { signedHeaders, slackSignature } from './signing.js';
+export { createWebUi, type WebUi, type WebUiOptions } from './web-ui.js';
+export {
+  SlackApiError,
+  SlackWorkspace,
+  type Ephemeral,
+  type MessageVersion,
+  type SlackChannel,
+  type SlackMessage,
+  type SlackUser,
+  type SlackUserGroup,
+  type WorkspaceChange,
+} from './workspace.js';

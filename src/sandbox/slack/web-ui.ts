@@ -1,0 +1,224 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { SlackDriver } from './driver.js';
+import { PanelError, panelAction, type SandboxPanel } from './panel.js';
+import type { Ephemeral, SlackMessage, SlackWorkspace, WorkspaceChange } from './workspace.js';
+
+/**
+ * The sandbox page: static files from web/ and the routes behind them. The page reads the
+ * workspace (`/ui/state`), follows its changes as Server-Sent Events (`/ui/events`), and plays a
+ * person of the workspace: what they type goes to the bot as a signed slash command, what they
+ * click as a signed `block_actions`, through the same SlackDriver the tests use.
+ */
+
+export interface WebUiOptions {
+  /** The people the "You are" switch offers, in order, with the role shown beside each name. */
+  people: Array<{ id: string; role: string }>;
+  /** The simulated Heroku's controls; the page hides its sandbox panel without them. */
+  panel?: SandboxPanel;
+}
+
+export interface WebUi {
+  /** Answers a page request; false when the path is not the page's. */
+  handle(req: IncomingMessage, res: ServerResponse, path: string, body: string): Promise<boolean>;
+  /** From now on, commands and clicks go to the bot through this driver. */
+  connectBot(driver: SlackDriver): void;
+  /** Ends the event streams and stops listening to the workspace. */
+  close(): void;
+}
+
+const WEB_DIR = new URL('./web/', import.meta.url);
+const STATIC_FILE = /^\/(?:web\/)?([a-z][a-z0-9-]*\.(?:html|css|js|svg))$/;
+const CONTENT_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  svg: 'image/svg+xml',
+};
+// The page runs only its own files: no inline script, no third-party origin.
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+const KEEP_ALIVE_MS = 15_000;
+
+const composeBody = z.object({
+  user: z.string().min(1),
+  channel: z.string().min(1),
+  text: z.string().trim().min(1).max(4000),
+  threadTs: z.string().optional(),
+});
+const clickBody = z.object({
+  user: z.string().min(1),
+  channel: z.string().min(1),
+  ts: z.string().min(1),
+  actionId: z.string().min(1),
+  value: z.string().optional(),
+});
+
+export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): WebUi {
+  let driver: SlackDriver | undefined;
+  const streams = new Set<ServerResponse>();
+  const broadcast = (event: string, data: unknown) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  };
+  const unsubscribe = workspace.onChange((change) => broadcast('workspace', changeJson(workspace, change)));
+  const keepAlive = setInterval(() => {
+    for (const stream of streams) stream.write(': keep-alive\n\n');
+  }, KEEP_ALIVE_MS);
+  keepAlive.unref();
+
+  /** What the stand-in says to one person, as Slack does for a command it cannot deliver. */
+  const notice = (user: string, channel: string, text: string) =>
+    void workspace.postEphemeral({ channel, user, text, blocks: [], via: 'chat.postEphemeral' });
+
+  async function compose(input: z.infer<typeof composeBody>): Promise<void> {
+    const slash = /^\/(\S+)\s*([\s\S]*)$/.exec(input.text);
+    if (!slash) {
+      workspace.post({ channel: input.channel, user: input.user, text: escapeMrkdwn(input.text), threadTs: input.threadTs ?? null });
+      return;
+    }
+    const [, command = '', text = ''] = slash;
+    if (command !== 'connect') return notice(input.user, input.channel, `\`/${command}\` is not a command in this workspace. Try \`/connect help\`.`);
+    if (!driver) return notice(input.user, input.channel, 'The bot is not running in this sandbox, so `/connect` goes nowhere.');
+    const delivery = await driver.command({ user: input.user, channel: input.channel, text }).catch(() => undefined);
+    if (delivery?.status !== 200) notice(input.user, input.channel, '`/connect` failed with the error "dispatch_failed"');
+  }
+
+  async function click(input: z.infer<typeof clickBody>): Promise<void> {
+    const message = workspace.message(input.channel, input.ts);
+    if (!message) return notice(input.user, input.channel, 'That message is gone.');
+    if (!driver) return notice(input.user, input.channel, 'The bot is not running in this sandbox, so buttons do nothing.');
+    let delivery;
+    try {
+      delivery = await driver.click({ user: input.user, message, actionId: input.actionId, which: (b) => b.value === input.value });
+    } catch {
+      return notice(input.user, input.channel, 'That button is no longer on the message: it changed while you were looking.');
+    }
+    if (delivery.status !== 200) notice(input.user, input.channel, 'The bot did not answer that click.');
+  }
+
+  function openStream(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write('retry: 1000\n\n');
+    streams.add(res);
+    // The response's close, not the request's: a request closes as soon as its (empty) body is read.
+    res.on('close', () => streams.delete(res));
+  }
+
+  return {
+    async handle(req, res, path, body) {
+      const method = req.method ?? 'GET';
+      const file = STATIC_FILE.exec(path === '/' ? '/index.html' : path)?.[1];
+      if (method === 'GET' && file) return serveFile(res, file);
+      if (!path.startsWith('/ui/')) return false;
+      const route = `${method} ${path}`;
+      switch (route) {
+        case 'GET /ui/state':
+          return sendJson(res, 200, stateJson(workspace, options));
+        case 'GET /ui/events':
+          openStream(res);
+          return true;
+        case 'POST /ui/compose':
+          return withBody(res, composeBody, body, compose);
+        case 'POST /ui/click':
+          return withBody(res, clickBody, body, click);
+        case 'GET /ui/sandbox':
+          return options.panel ? sendJson(res, 200, options.panel.state()) : sendJson(res, 404, { error: 'This sandbox has no simulated Heroku panel.' });
+        case 'POST /ui/sandbox': {
+          const panel = options.panel;
+          if (!panel) return sendJson(res, 404, { error: 'This sandbox has no simulated Heroku panel.' });
+          return withBody(res, panelAction, body, async (action) => {
+            try {
+              const state = panel.apply(action);
+              broadcast('sandbox', state);
+              sendJson(res, 200, state);
+            } catch (error) {
+              if (error instanceof PanelError) return sendJson(res, 409, { error: error.message });
+              throw error;
+            }
+          });
+        }
+        default:
+          return sendJson(res, 404, { error: `No ${route}.` });
+      }
+    },
+    connectBot(next) {
+      driver = next;
+    },
+    close() {
+      unsubscribe();
+      clearInterval(keepAlive);
+      for (const stream of streams) stream.end();
+      streams.clear();
+    },
+  };
+}
+
+/** Parses a JSON body, runs `act`, and answers 204 unless `act` answered itself. */
+async function withBody<T>(res: ServerResponse, schema: z.ZodType<T>, body: string, act: (input: T) => Promise<unknown>): Promise<true> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return sendJson(res, 400, { error: 'The body must be JSON.' });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+  await act(parsed.data);
+  if (!res.headersSent) {
+    res.writeHead(204);
+    res.end();
+  }
+  return true;
+}
+
+async function serveFile(res: ServerResponse, file: string): Promise<true> {
+  let content: Buffer;
+  try {
+    content = await readFile(new URL(file, WEB_DIR));
+  } catch {
+    return sendJson(res, 404, { error: `No ${file}.` });
+  }
+  const type = CONTENT_TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-security-policy': CSP });
+  res.end(content);
+  return true;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): true {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+  return true;
+}
+
+/** Slack escapes the three control characters of what people type. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function stateJson(workspace: SlackWorkspace, options: WebUiOptions) {
+  return {
+    team: workspace.team,
+    bot: { id: workspace.bot.id, name: workspace.bot.name },
+    people: options.people,
+    users: workspace.allUsers(),
+    groups: workspace.userGroups(),
+    channels: workspace.allChannels(),
+    messages: workspace.allMessages().map(messageJson),
+    ephemerals: workspace.ephemerals().map((e, id) => ephemeralJson(e, id)),
+    panel: options.panel?.state() ?? null,
+  };
+}
+
+function changeJson(workspace: SlackWorkspace, change: WorkspaceChange) {
+  if (change.type === 'ephemeral') return { type: change.type, ephemeral: ephemeralJson(change.ephemeral, workspace.ephemerals().indexOf(change.ephemeral)) };
+  return { type: change.type, message: messageJson(change.message) };
+}
+
+function messageJson(m: SlackMessage) {
+  return { channel: m.channel, ts: m.ts, threadTs: m.threadTs, user: m.user, text: m.text, blocks: m.blocks, at: m.at, edited: m.edits.length > 0 };
+}
+
+function ephemeralJson(e: Ephemeral, id: number) {
+  return { id, channel: e.channel, user: e.user, text: e.text, blocks: e.blocks, at: e.at };
+}

@@ -1,0 +1,256 @@
+/**
+ * The state of a simulated Slack workspace: users, user groups, channels, messages with their
+ * threads and edit history, and ephemeral messages per user. The Web API stand-in (server.ts)
+ * changes it; tests and the sandbox page read it and listen for changes.
+ */
+
+export interface SlackUser {
+  id: string;
+  name: string;
+  realName: string;
+  isBot: boolean;
+}
+
+export interface SlackUserGroup {
+  id: string;
+  handle: string;
+  name: string;
+  users: string[];
+}
+
+export interface SlackChannel {
+  id: string;
+  name: string;
+  /** Shown under the channel name on the sandbox page. */
+  topic?: string;
+}
+
+export interface MessageVersion {
+  text: string;
+  blocks: unknown[];
+  at: string;
+}
+
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  /** The parent's ts for a thread reply; null for a message in the channel. */
+  threadTs: string | null;
+  user: string;
+  text: string;
+  blocks: unknown[];
+  /** When it was posted: a ts only orders messages, the page shows this time. */
+  at: string;
+  /** Earlier versions, oldest first: one per chat.update. */
+  edits: MessageVersion[];
+  deleted: boolean;
+}
+
+export interface Ephemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks: unknown[];
+  at: string;
+  via: 'chat.postEphemeral' | 'response_url';
+}
+
+export type WorkspaceChange =
+  | { type: 'message'; message: SlackMessage }
+  | { type: 'edit'; message: SlackMessage }
+  | { type: 'delete'; message: SlackMessage }
+  | { type: 'ephemeral'; ephemeral: Ephemeral };
+
+/** A Web API error code such as `channel_not_found`, answered as `{ ok: false, error }`. */
+export class SlackApiError extends Error {
+  constructor(
+    readonly code: string,
+    /** More fields of the error answer, such as invalid_blocks' `errors`. */
+    readonly detail: Record<string, unknown> = {},
+  ) {
+    super(code);
+    this.name = 'SlackApiError';
+  }
+}
+
+export interface WorkspaceOptions {
+  clock?: () => Date;
+}
+
+export class SlackWorkspace {
+  readonly team = { id: 'T0SANDBOX', domain: 'connect-ops-sandbox', name: 'connect-ops sandbox' };
+  readonly bot: SlackUser & { botId: string } = { id: 'U0BOT', botId: 'B0BOT', name: 'connect-ops', realName: 'connect-ops', isBot: true };
+  private readonly users = new Map<string, SlackUser>();
+  private readonly groups = new Map<string, SlackUserGroup>();
+  private readonly channels = new Map<string, SlackChannel>();
+  private readonly messages: SlackMessage[] = [];
+  private readonly ephemeralMessages: Ephemeral[] = [];
+  private readonly listeners = new Set<(change: WorkspaceChange) => void>();
+  private readonly clock: () => Date;
+  private readonly epoch: number;
+  private seq = 0;
+
+  constructor(options: WorkspaceOptions = {}) {
+    this.clock = options.clock ?? (() => new Date());
+    this.epoch = Math.floor(this.clock().getTime() / 1000);
+    this.users.set(this.bot.id, this.bot);
+  }
+
+  addUser(user: Partial<SlackUser> & { id: string }): SlackUser {
+    const name = user.name ?? user.id.toLowerCase();
+    const added = { name, realName: user.realName ?? name, isBot: user.isBot ?? false, ...user };
+    this.users.set(user.id, added);
+    return added;
+  }
+
+  addChannel(channel: SlackChannel): SlackChannel {
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  addUserGroup(group: SlackUserGroup): SlackUserGroup {
+    this.groups.set(group.id, group);
+    return group;
+  }
+
+  user(id: string): SlackUser | undefined {
+    return this.users.get(id);
+  }
+
+  channel(id: string): SlackChannel | undefined {
+    return this.channels.get(id);
+  }
+
+  /** Every user, the bot first. */
+  allUsers(): SlackUser[] {
+    return [...this.users.values()];
+  }
+
+  allChannels(): SlackChannel[] {
+    return [...this.channels.values()];
+  }
+
+  userGroups(): SlackUserGroup[] {
+    return [...this.groups.values()];
+  }
+
+  userGroup(id: string): SlackUserGroup | undefined {
+    return this.groups.get(id);
+  }
+
+  post(input: { channel: string; user: string; text: string; blocks?: unknown[]; threadTs?: string | null }): SlackMessage {
+    this.requireChannel(input.channel);
+    const threadTs = input.threadTs ?? null;
+    if (threadTs !== null && !this.find(input.channel, threadTs)) throw new SlackApiError('thread_not_found');
+    const message: SlackMessage = {
+      channel: input.channel,
+      ts: this.nextTs(),
+      threadTs,
+      user: input.user,
+      text: input.text,
+      blocks: input.blocks ?? [],
+      at: this.clock().toISOString(),
+      edits: [],
+      deleted: false,
+    };
+    this.messages.push(message);
+    this.emit({ type: 'message', message });
+    return message;
+  }
+
+  update(input: { channel: string; ts: string; text: string; blocks?: unknown[] }): SlackMessage {
+    this.requireChannel(input.channel);
+    const message = this.find(input.channel, input.ts);
+    if (!message) throw new SlackApiError('message_not_found');
+    message.edits.push({ text: message.text, blocks: message.blocks, at: this.clock().toISOString() });
+    message.text = input.text;
+    message.blocks = input.blocks ?? [];
+    this.emit({ type: 'edit', message });
+    return message;
+  }
+
+  delete(input: { channel: string; ts: string }): SlackMessage {
+    const message = this.find(input.channel, input.ts);
+    if (!message) throw new SlackApiError('message_not_found');
+    message.deleted = true;
+    this.emit({ type: 'delete', message });
+    return message;
+  }
+
+  postEphemeral(input: Omit<Ephemeral, 'at'>): Ephemeral {
+    this.requireChannel(input.channel);
+    if (!this.users.has(input.user)) throw new SlackApiError('user_not_found');
+    const ephemeral = { ...input, at: this.clock().toISOString() };
+    this.ephemeralMessages.push(ephemeral);
+    this.emit({ type: 'ephemeral', ephemeral });
+    return ephemeral;
+  }
+
+  /** A message by channel and ts, thread replies included. */
+  message(channel: string, ts: string): SlackMessage | undefined {
+    return this.find(channel, ts);
+  }
+
+  /** The channel's own messages (not thread replies), oldest first. */
+  history(channel: string): SlackMessage[] {
+    return this.messages.filter((m) => m.channel === channel && m.threadTs === null && !m.deleted);
+  }
+
+  /** Every message not deleted, thread replies included, oldest first. */
+  allMessages(): SlackMessage[] {
+    return this.messages.filter((m) => !m.deleted);
+  }
+
+  /** A thread's replies, oldest first. */
+  replies(channel: string, threadTs: string): SlackMessage[] {
+    return this.messages.filter((m) => m.channel === channel && m.threadTs === threadTs && !m.deleted);
+  }
+
+  ephemerals(filter: { user?: string; channel?: string } = {}): Ephemeral[] {
+    return this.ephemeralMessages.filter(
+      (e) => (filter.user === undefined || e.user === filter.user) && (filter.channel === undefined || e.channel === filter.channel),
+    );
+  }
+
+  onChange(listener: (change: WorkspaceChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves with the first truthy value `find` returns, checked now and after every change. */
+  waitFor<T>(find: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+    const found = find();
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`nothing matched in the Slack workspace within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const stop = this.onChange(() => {
+        const value = find();
+        if (!value) return;
+        clearTimeout(timer);
+        stop();
+        resolve(value);
+      });
+    });
+  }
+
+  private find(channel: string, ts: string): SlackMessage | undefined {
+    return this.messages.find((m) => m.channel === channel && m.ts === ts && !m.deleted);
+  }
+
+  private requireChannel(id: string): void {
+    if (!this.channels.has(id)) throw new SlackApiError('channel_not_found');
+  }
+
+  /** Slack's ts: seconds and a six-digit sequence, unique and increasing within a channel. */
+  private nextTs(): string {
+    this.seq += 1;
+    return `${this.epoch + Math.floor(this.seq / 1_000_000)}.${String(this.seq % 1_000_000).padStart(6, '0')}`;
+  }
+
+  private emit(change: WorkspaceChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { planCommand, runbookOptions } from '../../src/cli/plan.js';
+import { runbooks } from '../../src/ops/runbooks/index.js';
+import type { RunbookRegistry } from '../../src/ops/runbooks/runbook.js';
+import { registry } from '../ops/engine/support.js';
+
+/** Runs `connect-ops plan …` and returns what it printed. */
+async function plan(args: string[], from: RunbookRegistry<never> = registry): Promise<string> {
+  let out = '';
+  const command = planCommand({ runbooks: from, write: (t) => (out += t) }).exitOverride();
+  await command.parseAsync(args, { from: 'user' });
+  return out;
+}
+
+describe('connect-ops plan', () => {
+  it('prints each step with its calls, the downtime and the plan hash', async () => {
+    const out = await plan(['changeover', '-a', 'acme-prod']);
+    expect(out).toContain('changeover on acme-prod: Move the app to a new follower, with maintenance mode around the cutover\n');
+    expect(out).toContain('Expected downtime: 1–10 minutes of stopped writes\n');
+    expect(out).toMatch(/Plan hash: [0-9a-f]{64}\n/);
+    expect(out).toContain('3. wait     the follower is available  (every 10s, timeout 1h)\n');
+    expect(out).toContain('5. action   turn maintenance mode on  (downtime starts; undo: turn maintenance mode off)\n');
+    expect(out).toContain('           PATCH /apps/{app} {"maintenance": true}\n');
+  });
+
+  it('prints JSON with --json, the same plan the engine approves', async () => {
+    const parsed = JSON.parse(await plan(['changeover', '--app', 'acme-prod', '--json'])) as { hash: string; steps: unknown[] };
+    expect(parsed.steps).toHaveLength(8);
+    expect(parsed.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('passes runbook parameters given as options to the real runbooks', async () => {
+    const out = await plan(['upgrade', '-a', 'acme-prod', '--version', '17'], runbooks);
+    expect(out).toContain('upgrade on acme-prod: ');
+    expect(out).toContain('Parameters: version=17');
+    await expect(plan(['upgrade', '-a', 'acme-prod', '--version', 'seventeen'], runbooks)).rejects.toMatchObject({ code: 'invalid_params' });
+  });
+
+  it('names the runbooks when one is unknown', async () => {
+    await expect(plan(['nope', '-a', 'acme-prod'])).rejects.toThrow('There is no runbook named nope. Runbooks: changeover, pause-resume.');
+  });
+});
+
+describe('runbookOptions', () => {
+  it('reads --name value, --name=value and flags, in camelCase', () => {
+    expect(runbookOptions(['--version', '17', '--via=follower', '--not-before', '2026-07-01T02:00Z', '--force'])).toEqual({
+      version: '17',
+      via: 'follower',
+      notBefore: '2026-07-01T02:00Z',
+      force: true,
+    });
+    expect(() => runbookOptions(['17'])).toThrow('Unexpected argument "17"');
+  });
+});

@@ -1,0 +1,158 @@
+import { createHook } from 'node:async_hooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { createEngine, type Engine } from '../../../src/ops/engine/index.js';
+import { runbook, runbookRegistry, wait, type Duration, type WaitResult } from '../../../src/ops/runbooks/runbook.js';
+import type { Store } from '../../../src/store/index.js';
+import { createTestStore, storeDialects, type TestStore } from '../../support/backends.js';
+import { silent, statusIs, until } from './support.js';
+
+const dialects = await storeDialects();
+
+/** A wait whose condition the test controls, counting every probe per app. */
+function probedWait(options: { every: Duration; max?: Duration; timeout: Duration }) {
+  const probes = new Map<string, number>();
+  let answer: (app: string) => WaitResult = () => ({ done: false, progress: 'behind by 40000 commits' });
+  const book = runbook<unknown, { app: string }>({
+    name: 'catch-up',
+    summary: 'Wait for a follower to catch up',
+    params: z.object({ app: z.string() }),
+    steps: () => [
+      wait('the follower has caught up', async (ctx) => {
+        probes.set(ctx.app, (probes.get(ctx.app) ?? 0) + 1);
+        return answer(ctx.app);
+      }, { every: options.every, max: options.max, timeout: options.timeout }),
+    ],
+  });
+  return {
+    registry: runbookRegistry<unknown>(book),
+    probes,
+    total: () => [...probes.values()].reduce((a, b) => a + b, 0),
+    answer: (fn: (app: string) => WaitResult) => (answer = fn),
+  };
+}
+
+const start = (engine: Engine, app: string) =>
+  engine.start({ runbook: 'catch-up', app, requestedBy: 'U0REQUEST', approvalsRequired: 0, approvalTimeoutMs: 0 });
+
+/** Timers created from now on that are still pending. */
+function liveTimers() {
+  const alive = new Set<number>();
+  const hook = createHook({
+    init: (id, type) => void (type === 'Timeout' && alive.add(id)),
+    destroy: (id) => void alive.delete(id),
+  }).enable();
+  return { alive: () => alive.size, disable: () => hook.disable() };
+}
+
+/** Destroy hooks run a little after a timer ends. */
+const settleHooks = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(dialects)('waits and the scheduler on %s', (dialect) => {
+  let t: TestStore;
+  let engines: Engine[] = [];
+  /** An engine on the catch-up runbook, stopped after the test whatever happens. */
+  const engineFor = (w: ReturnType<typeof probedWait>, options: { timeScale?: number; pollBudgetPerHour?: number; store?: Store } = {}) => {
+    const engine = createEngine({ store: t.store, runbooks: w.registry, deps: undefined, logger: silent, ...options });
+    engines.push(engine);
+    return engine;
+  };
+  beforeAll(async () => {
+    t = await createTestStore(dialect);
+  });
+  afterEach(async () => {
+    await Promise.all(engines.map((e) => e.stop()));
+    engines = [];
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  it('backs off while nothing changes and times out, polling no more than the intervals imply', async () => {
+    // At 100x: every 10 ms, doubling to 80 ms, timeout 600 ms: polls at 0, 10, 30, 70, 150, 230, ..., 550, 600.
+    const w = probedWait({ every: '1s', max: '8s', timeout: '60s' });
+    const engine = engineFor(w, { timeScale: 100 });
+    const started = await start(engine, `${dialect}-slow`);
+    const run = await until(engine, started.id, statusIs('failed'));
+    await engine.stop();
+    expect(w.total()).toBeGreaterThanOrEqual(8);
+    expect(w.total()).toBeLessThanOrEqual(13);
+    expect(run.error).toMatchObject({ code: 'wait_timeout', step: 0, stepTitle: 'the follower has caught up' });
+    expect(run.error?.message).toBe('"the follower has caught up" did not happen within 1 minute (last seen: behind by 40000 commits).');
+    expect(Date.parse(run.finishedAt!) - Date.parse(run.steps[0]!.startedAt!)).toBeGreaterThanOrEqual(600);
+  });
+
+  it('polls at the fast interval while the change is near', async () => {
+    // At 100x: every 20 ms, backing off toward 320 ms, for 600 ms.
+    const w = probedWait({ every: '2s', max: '32s', timeout: '60s' });
+    w.answer((app) => ({ done: false, progress: 'behind by 3 commits', near: app.endsWith('near') }));
+    const engine = engineFor(w, { timeScale: 100 });
+    const runs = await Promise.all([start(engine, `${dialect}-near`), start(engine, `${dialect}-far`)]);
+    await Promise.all(runs.map((r) => until(engine, r.id, statusIs('failed'))));
+    await engine.stop();
+    const near = w.probes.get(`${dialect}-near`)!;
+    const far = w.probes.get(`${dialect}-far`)!;
+    // Far: polls at 0, 20, 60, 140, 300 and 600 ms. Near: every 20 ms plus the engine's own time.
+    expect(far).toBeLessThanOrEqual(7);
+    expect(near).toBeGreaterThanOrEqual(2 * far);
+    expect(near).toBeLessThanOrEqual(31);
+  });
+
+  it('shares the polling budget among many waiting runs', async () => {
+    const w = probedWait({ every: '1s', timeout: '1h' });
+    w.answer(() => ({ done: false, near: true }));
+    // 20 runs, 36000 requests an hour: each polls every 2 s instead of every 1 s (20 ms at 100x).
+    const engine = engineFor(w, { timeScale: 100, pollBudgetPerHour: 36_000 });
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => start(engine, `${dialect}-many-${i}`)));
+    await Promise.all(runs.map((r) => until(engine, r.id, (v) => v.steps[0]!.attempts >= 2)));
+    const from = w.total();
+    await sleep(400);
+    const polls = w.total() - from;
+    w.answer(() => ({ done: true }));
+    await Promise.all(runs.map((r) => until(engine, r.id, statusIs('succeeded'))));
+    await engine.stop();
+    // Within budget: 20 runs × 400 ms / 20 ms = 400 at most (800 without the budget); and every run still polls.
+    expect(polls).toBeLessThanOrEqual(440);
+    expect(polls).toBeGreaterThanOrEqual(20);
+  });
+
+  it('stores each wait’s next poll time and scales it, and the approval timeout, by the time scale', async () => {
+    const w = probedWait({ every: '10s', timeout: '1h' });
+    const engine = engineFor(w, { timeScale: 10 });
+    const started = await start(engine, `${dialect}-scaled`);
+    const run = await until(engine, started.id, (r) => r.steps[0]!.nextPollAt !== null);
+    await engine.stop();
+    // 10 s at 10x: the next poll is 1 s after the first one.
+    const gap = Date.parse(run.steps[0]!.nextPollAt!) - Date.parse(run.steps[0]!.startedAt!);
+    expect(gap).toBeGreaterThanOrEqual(1000);
+    expect(gap).toBeLessThan(1500);
+    expect(w.total()).toBe(1);
+  });
+
+  it('keeps one timer for all sleeping runs and none after stop(); a restarted engine waits for the stored poll time', async () => {
+    const w = probedWait({ every: '1h', timeout: '10h' });
+    const timers = liveTimers();
+    const engine = engineFor(w);
+    const runs = await Promise.all([1, 2, 3].map((i) => start(engine, `${dialect}-timers-${i}`)));
+    await Promise.all(runs.map((r) => until(engine, r.id, (v) => v.steps[0]!.nextPollAt !== null)));
+    await sleep(50);
+    await settleHooks();
+    expect(w.total()).toBe(3);
+    // Three runs asleep for an hour: one timer for all of them (pg's pool keeps idle-client timers of its own).
+    if (dialect === 'sqlite') expect(timers.alive()).toBe(1);
+    await engine.stop();
+    await settleHooks();
+    if (dialect === 'sqlite') expect(timers.alive()).toBe(0);
+    timers.disable();
+
+    const again = engineFor(w, { store: await t.reopen() });
+    await again.resumeAll();
+    await sleep(50);
+    expect(w.total()).toBe(3);
+    await again.stop();
+  });
+});

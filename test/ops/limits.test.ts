@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { createLimits, type Limits } from '../../src/ops/limits.js';
+import { backendAvailable, redisUrl } from '../support/backends.js';
+
+/** A promise the test resolves when it chooses. */
+function openGate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+const rateLimited = () => Object.assign(new Error('Your account reached the API rate limit'), { status: 429 });
+
+describe('createLimits (in process)', () => {
+  const opened: Limits[] = [];
+  const limits = (options: Parameters<typeof createLimits>[0]) => {
+    const created = createLimits(options);
+    opened.push(created);
+    return created;
+  };
+  afterAll(async () => {
+    await Promise.all(opened.map((l) => l.disconnect()));
+  });
+
+  it('runs interactive calls before queued background polling', async () => {
+    const { heroku } = limits({});
+    // Ten calls hold every slot; the next four queue behind them.
+    const gate = openGate();
+    const holders = Array.from({ length: 10 }, () => heroku.schedule({}, () => gate.promise));
+    const order: string[] = [];
+    const call = (name: string, priority: 'interactive' | 'background') => heroku.schedule({ priority }, async () => void order.push(name));
+    const queued = [call('poll-1', 'background'), call('poll-2', 'background'), call('poll-3', 'background'), call('slack', 'interactive')];
+    while (heroku.queued() < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(order).toEqual([]);
+    gate.open();
+    await Promise.all([...holders, ...queued]);
+    expect(order).toEqual(['slack', 'poll-1', 'poll-2', 'poll-3']);
+  });
+
+  it('waits and retries a 429, with backoff scaled by timeScale', async () => {
+    const { heroku } = limits({ timeScale: 1000 });
+    const attempts: number[] = [];
+    const result = await heroku.schedule({}, async () => {
+      attempts.push(Date.now());
+      if (attempts.length < 3) throw rateLimited();
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(attempts).toHaveLength(3);
+    // Heroku's Go client: 30 s then 60 s, ±25 %; at timeScale 1000 that is 22.5-37.5 ms then 45-75 ms.
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(20);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(43);
+  });
+
+  it('gives up after the bounded number of 429 retries', async () => {
+    const { heroku } = limits({ timeScale: 1000, maxRateLimitRetries: 2 });
+    let attempts = 0;
+    await expect(
+      heroku.schedule({}, async () => {
+        attempts++;
+        throw rateLimited();
+      }),
+    ).rejects.toMatchObject({ status: 429 });
+    expect(attempts).toBe(3);
+  });
+
+  it('never retries other failures', async () => {
+    const { connect } = limits({ timeScale: 1000 });
+    let attempts = 0;
+    await expect(
+      connect.schedule({}, async () => {
+        attempts++;
+        throw Object.assign(new Error('conflict'), { status: 409 });
+      }),
+    ).rejects.toThrow('conflict');
+    expect(attempts).toBe(1);
+  });
+
+  it('lowers the bucket to what Heroku reports, never raises it, and counts requests still in flight', async () => {
+    const l = limits({ capacity: 100, refillPerMinute: 1 });
+    await l.observeRemaining(40);
+    expect(await l.herokuRemaining()).toBe(40);
+    await l.observeRemaining(90);
+    expect(await l.herokuRemaining()).toBe(40);
+
+    // Three requests in flight; the one reporting says 20 left: the other two will spend 2 of them.
+    const gate = openGate();
+    let started = 0;
+    const inFlight = [1, 2, 3].map(() => l.heroku.schedule({}, () => (started++, gate.promise)));
+    while (started < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await l.herokuRemaining()).toBe(37);
+    await l.observeRemaining(20);
+    expect(await l.herokuRemaining()).toBe(18);
+    gate.open();
+    await Promise.all(inFlight);
+  });
+
+  it('refills the bucket over time, up to its capacity', async () => {
+    const l = limits({ capacity: 10, refillPerMinute: 6000, timeScale: 1000 }); // 100 tokens per second, whatever the time scale
+    await l.observeRemaining(0);
+    const emptied = Date.now();
+    while ((await l.herokuRemaining()) < 10 && Date.now() - emptied < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Ten tokens at 100 a second take about 100 ms: not at once, and not much later.
+    expect(Date.now() - emptied).toBeGreaterThanOrEqual(80);
+    expect(Date.now() - emptied).toBeLessThan(1000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await l.herokuRemaining()).toBe(10);
+  });
+
+  it('lets free calls (GET /account/rate-limits) through an empty bucket', async () => {
+    const l = limits({ capacity: 5, refillPerMinute: 1 });
+    await l.observeRemaining(0);
+    await expect(l.heroku.schedule({ free: true }, async () => 'remaining')).resolves.toBe('remaining');
+    expect(await l.herokuRemaining()).toBe(0);
+  });
+});
+
+describe('createLimits with REDIS_URL (several replicas)', () => {
+  let available = false;
+  const id = `test-limits-${randomBytes(4).toString('hex')}`;
+  const replica = fileURLToPath(new URL('./limits.replica.ts', import.meta.url));
+
+  beforeAll(async () => {
+    available = await backendAvailable('Redis', async () => {
+      const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await probe.connect();
+        await probe.ping();
+      } finally {
+        probe.disconnect();
+      }
+    });
+  });
+
+  afterAll(async () => {
+    if (!available) return;
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`b_${id}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('shares one budget between two processes', async () => {
+    if (!available) return;
+    const options = { redisUrl, id, capacity: 30, refillPerMinute: 1 };
+    const here = createLimits(options);
+    try {
+      const spent = await Promise.all(Array.from({ length: 20 }, () => here.heroku.schedule({}, async () => 1)));
+      expect(spent).toHaveLength(20);
+
+      // Another process with the same Redis and id asks for 20 calls: only 10 tokens are left.
+      const ran = await runReplica(replica, { ...options, calls: 20, quietMs: 400, deadlineMs: 5000 });
+      expect(ran).toBe(10);
+      expect(await here.herokuRemaining()).toBe(0);
+
+      // And what the other process spent is gone here too.
+      let extra = 0;
+      void here.heroku.schedule({}, async () => extra++);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(extra).toBe(0);
+    } finally {
+      await here.disconnect();
+    }
+  });
+});
+
+/** Runs test/ops/limits.replica.ts in a child process and returns how many calls it got through. */
+function runReplica(script: string, options: { redisUrl: string; id: string; capacity: number; refillPerMinute: number; calls: number; quietMs: number; deadlineMs: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { ran: number }).ran) : reject(new Error(`replica exited with ${code}: ${out}`))));
+  });
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { addOnAttachedAs, CHANGEOVER_TIME_SCALE, connectionOf, FAULTS, lines, startHarness, type Harness } from './support/harness.js';
+
+const CHANGEOVER = [
+  /^POST \/apps\/acme-prod\/addons$/, // the follower
+  /^PATCH \/apps\/acme-prod$/, // maintenance on
+  /^PATCH \/apps\/acme-prod\/formation$/, // workers to 0
+  /^POST \/api\/v3\/connections\/[^/]+\/actions\/pause$/,
+  /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/run$/,
+  /^POST \/addon-attachments$/, // the old database keeps a name of its own
+  /^POST \/addon-attachments$/, // promote
+  /^POST \/api\/v3\/connections\/[^/]+\/actions\/resume$/,
+  /^PATCH \/apps\/acme-prod\/formation$/, // workers back
+  /^PATCH \/apps\/acme-prod$/, // maintenance off
+];
+
+describe('upgrade --via follower', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sim.reset());
+
+  it('upgrades a follower and promotes it when Heroku Connect uses DATABASE_URL', async () => {
+    const old = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').addon;
+    const run = await h.run('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    expect(run.status).toBe('succeeded');
+
+    const promoted = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE');
+    expect(promoted.addon.name).toBe(`acme-prod-follower-${run.id.slice(0, 8)}`);
+    expect(promoted.database).toMatchObject({ version: 17, leaderId: undefined });
+    // The old database stays reachable under a name of its own.
+    const oldNames = [...h.world.attachments.values()].filter((a) => a.addonId === old.id).map((a) => a.name);
+    expect(oldNames).toEqual([expect.stringMatching(/^HEROKU_POSTGRESQL_[A-Z]+$/)]);
+
+    const app = h.world.apps.get('acme-prod')!;
+    expect(app.maintenance).toBe(false);
+    expect(app.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 2], ['worker', 3], ['release', 0]]);
+    const connection = connectionOf(h.world, 'acme-prod');
+    expect(connection).toMatchObject({ dbKey: 'DATABASE_URL', state: expect.stringMatching(/^(IDLE|POLLING_DB_CHANGES)$/) });
+    expect(connection.mappings.every((m) => m.state === 'DATA_SYNCED')).toBe(true);
+
+    expect(lines(h.mutations())).toEqual(CHANGEOVER.map((p) => expect.stringMatching(p)));
+    expect(run.outputs).toMatchObject({ cutover: { via: 'promote', dbKey: 'DATABASE_URL' }, formation: [{ type: 'worker', quantity: 3 }] });
+    expect(run.downtime?.ms).toBeGreaterThan(0);
+  });
+
+  it("points Heroku Connect's db_key at the upgraded follower when it uses a custom config var", async () => {
+    const database = addOnAttachedAs(h.world, 'globex-prod', 'DATABASE').addon;
+    const onyx = addOnAttachedAs(h.world, 'globex-prod', 'HEROKU_POSTGRESQL_ONYX').addon;
+    const run = await h.run('upgrade', 'globex-prod', { version: 16, via: 'follower' });
+    expect(run.status).toBe('succeeded');
+    const follower = `FOLLOWER_${run.id.slice(0, 8).toUpperCase()}`;
+    expect(run.outputs.cutover).toEqual({ via: 'db_key', dbKey: 'HEROKU_POSTGRESQL_ONYX_URL', newDbKey: `${follower}_URL` });
+    expect(connectionOf(h.world, 'globex-prod').dbKey).toBe(`${follower}_URL`);
+    expect(addOnAttachedAs(h.world, 'globex-prod', follower).database).toMatchObject({ version: 16, leaderId: undefined });
+    // Nothing was promoted: both databases keep their attachments.
+    expect(addOnAttachedAs(h.world, 'globex-prod', 'DATABASE').addon.id).toBe(database.id);
+    expect(addOnAttachedAs(h.world, 'globex-prod', 'HEROKU_POSTGRESQL_ONYX').addon.id).toBe(onyx.id);
+    const mutations = lines(h.mutations());
+    expect(mutations.filter((m) => m.startsWith('POST /addon-attachments'))).toEqual([]);
+    expect(mutations.filter((m) => /^PATCH \/api\/v3\/connections\/[^/]+$/.test(m))).toHaveLength(1);
+  });
+
+  it('is the runbook upgrade-via-follower too', () => {
+    const titles = (runbook: string, params: Record<string, unknown>) => h.engine.plan(runbook, params, 'acme-prod').steps.map((s) => s.title);
+    expect(titles('upgrade', { version: 17, via: 'follower' })).toEqual(titles('upgrade-via-follower', { version: 17 }));
+  });
+
+  it('cancelled at the approval, rolls back by destroying the follower', async () => {
+    const started = await h.start('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    const atApproval = await h.waitFor(started.id, ['awaiting_approval']);
+    const { run } = await h.engine.cancel({ runId: atApproval.id, userId: 'U_OPERATOR' });
+    expect(run?.rollback).toEqual({
+      changed: ['Create a follower of the database on the same plan'],
+      steps: [{ title: 'Destroy the new database', calls: ['GET /apps/{app}/addon-attachments', 'DELETE /apps/{app}/addons/{addon}'], undoes: 'Create a follower of the database on the same plan' }],
+      notUndoable: [],
+    });
+    const rollback = await h.finish((await h.engine.rollback({ runId: started.id, userId: 'U_OPERATOR' })).id);
+    expect(rollback.status).toBe('succeeded');
+    expect([...h.world.addons.values()].filter((a) => a.name.startsWith('acme-prod-follower-'))).toEqual([]);
+    expect(lines(h.mutations())).toEqual([expect.stringMatching(/^POST \/apps\/acme-prod\/addons$/), expect.stringMatching(/^DELETE \/apps\/acme-prod\/addons\/[^/]+$/)]);
+  });
+
+  it('refuses an Essential-tier database', async () => {
+    const run = await h.run('upgrade', 'acme-staging', { via: 'follower' });
+    expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'The database is Standard tier or higher' });
+    expect(run.error?.next).toContain('copy runbook');
+    expect(h.mutations()).toEqual([]);
+  });
+
+  it('refuses a database that cannot get a follower now', async () => {
+    const { database } = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE');
+    // Forked recently: the cooldown outlasts the test, however fast the simulated clock runs.
+    database!.forkedAt = h.world.clock.now() + 24 * 3_600_000;
+    const run = await h.run('upgrade', 'acme-prod', { via: 'follower' });
+    expect(run.error).toMatchObject({ code: 'check_failed', message: expect.stringContaining('Fork/Follow: Temporarily Unavailable') });
+    expect(h.mutations()).toEqual([]);
+  });
+
+  it('completes under 5xx errors, latency and a 429 burst, sending each mutation once', async () => {
+    h.sim.setFaults(FAULTS);
+    const run = await h.run('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    expect(h.faultsServed()).toBeGreaterThan(0);
+    expect(run.status).toBe('succeeded');
+    expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').database?.version).toBe(17);
+    expect(lines(h.mutations())).toEqual(CHANGEOVER.map((p) => expect.stringMatching(p)));
+  });
+});

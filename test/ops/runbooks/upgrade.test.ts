@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { addOnAttachedAs, connectionOf, FAULTS, lines, startHarness, type Harness } from './support/harness.js';
+
+const HOUR = 3_600_000;
+const PREPARE = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/prepare$/;
+const RUN = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/run$/;
+const CANCEL = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/cancel$/;
+const PAUSE = /^POST \/api\/v3\/connections\/[^/]+\/actions\/pause$/;
+const RESUME = /^POST \/api\/v3\/connections\/[^/]+\/actions\/resume$/;
+
+describe('upgrade (pg:upgrade in place)', () => {
+  // Slow enough that Heroku Connect's polls do not start between two requests; the day-long
+  // preparation is skipped by moving the simulated clock.
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ timeScale: 600 });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sim.reset());
+
+  /** Starts an upgrade of acme-prod and lets Heroku finish preparing it. */
+  async function prepared(params: Record<string, unknown> = { version: 17 }) {
+    const run = await h.start('upgrade', 'acme-prod', params);
+    await h.waitForStep(run.id, 'Wait until the upgrade is prepared', (s) => s.status === 'waiting' && s.progress === 'preparing upgrade service');
+    h.world.advance(4 * HOUR);
+    return h.waitFor(run.id, ['awaiting_approval']);
+  }
+
+  it('prepares, pauses Heroku Connect, upgrades, resumes, and waits for the mappings', async () => {
+    const atApproval = await prepared();
+    expect(atApproval.status).toBe('awaiting_approval');
+    expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').database?.version).toBe(15);
+    const run = await h.finish(atApproval.id);
+    expect(run.status).toBe('succeeded');
+    expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').database?.version).toBe(17);
+    const connection = connectionOf(h.world, 'acme-prod');
+    expect(connection.state).not.toBe('PAUSED');
+    expect(connection.mappings.every((m) => m.state === 'DATA_SYNCED')).toBe(true);
+    expect(lines(h.mutations())).toEqual([PREPARE, PAUSE, RUN, RESUME].map((p) => expect.stringMatching(p)));
+    // The writes-stopped window is Heroku Connect's pause.
+    expect(run.downtime?.ms).toBeGreaterThan(0);
+  });
+
+  it('cancelled at the approval, rolls back by cancelling the prepared upgrade', async () => {
+    const atApproval = await prepared();
+    const { outcome, run } = await h.engine.cancel({ runId: atApproval.id, userId: 'U_OPERATOR', reason: 'not tonight' });
+    expect(outcome).toBe('cancelled');
+    expect(run?.rollback).toEqual({
+      changed: ['Prepare the upgrade to Postgres 17 (pg:upgrade:prepare)'],
+      steps: [{ title: 'Cancel the prepared upgrade (pg:upgrade:cancel)', calls: ['POST /client/v11/databases/{id}/upgrade/cancel'], undoes: 'Prepare the upgrade to Postgres 17 (pg:upgrade:prepare)' }],
+      notUndoable: [],
+    });
+    const rollback = await h.finish((await h.engine.rollback({ runId: atApproval.id, userId: 'U_OPERATOR' })).id);
+    expect(rollback.status).toBe('succeeded');
+    expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').database?.upgrade).toBeUndefined();
+    expect(lines(h.mutations())).toEqual([expect.stringMatching(PREPARE), expect.stringMatching(CANCEL)]);
+  });
+
+  it('stops before pausing when Heroku ran the prepared upgrade in the maintenance window meanwhile', async () => {
+    const atApproval = await prepared();
+    h.world.advance(8 * 24 * HOUR);
+    await h.approve(atApproval);
+    const run = await h.waitFor(atApproval.id, []);
+    expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'The prepared upgrade is still waiting to run' });
+    expect(run.error?.message).toContain('The prepared upgrade is no longer waiting to run: (7/7)');
+    expect(lines(h.mutations())).toEqual([expect.stringMatching(PREPARE)]);
+  });
+
+  it('refuses an Essential-tier database, pointing at pg:copy', async () => {
+    const run = await h.run('upgrade', 'acme-staging', { version: 17 });
+    expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'The database is Standard tier or higher' });
+    expect(run.error?.next).toContain('copy runbook');
+    expect(h.mutations()).toEqual([]);
+  });
+
+  it('refuses a version that is not newer', async () => {
+    const run = await h.run('upgrade', 'acme-prod', { version: '15' });
+    expect(run.error).toMatchObject({ code: 'check_failed', message: 'The database already runs Postgres 15; cannot upgrade to 15.' });
+    expect(h.mutations()).toEqual([]);
+  });
+
+  it('refuses when an upgrade is already prepared, with the remedy', async () => {
+    const { addon } = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE');
+    await h.clients.data.upgradePrepare(addon.id, { version: '16' });
+    h.sim.clearRequests();
+    const run = await h.run('upgrade', 'acme-prod', { version: 17 });
+    expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'No upgrade is prepared or running already' });
+    expect(run.error?.message).toContain('preparing upgrade service');
+    expect(run.error?.next).toContain('heroku pg:upgrade:cancel');
+    expect(h.mutations()).toEqual([]);
+  });
+
+  it('completes under 5xx errors, latency and a 429 burst, sending each mutation once', async () => {
+    h.sim.setFaults(FAULTS);
+    const run = await h.finish((await prepared()).id);
+    expect(h.faultsServed()).toBeGreaterThan(0);
+    expect(run.status).toBe('succeeded');
+    expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').database?.version).toBe(17);
+    expect(lines(h.mutations())).toEqual([PREPARE, PAUSE, RUN, RESUME].map((p) => expect.stringMatching(p)));
+  });
+});
