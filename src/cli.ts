@@ -2,11 +2,16 @@ import { Command, CommanderError } from 'commander';
 import pino from 'pino';
 import { loadConfig } from './config.js';
 import { maintenanceCommand } from './cli/maintenance.js';
+import { planCommand } from './cli/plan.js';
+import { runsCommand } from './cli/runs.js';
 import { startCommand } from './cli/start.js';
 import { statusCommand } from './cli/status.js';
 import { createLogger } from './log.js';
 import { createHerokuClients } from './ops/heroku/clients.js';
+import { createRunReader } from './ops/engine/index.js';
 import { createLimits } from './ops/limits.js';
+import { runbooks } from './ops/runbooks/index.js';
+import { openStore } from './store/index.js';
 import { redactText } from './redact.js';
 
 /** The `connect-ops` command: one subcommand per file under cli/, each with its own --help. */
@@ -33,6 +38,15 @@ export function program(): Command {
     .showHelpAfterError()
     .addCommand(startCommand())
     .addCommand(statusCommand({ clients: herokuClients }))
+    .addCommand(planCommand({ runbooks }))
+    .addCommand(
+      runsCommand({
+        open: async () => {
+          const store = await openStore(defaults.store);
+          return { reader: createRunReader({ store, runbooks, timeScale: defaults.timeScale }), close: () => store.close() };
+        },
+      }),
+    )
     .addCommand(maintenanceCommand({ statusUrl: defaults.status.herokuStatusUrl, trustUrl: defaults.status.salesforceTrustUrl }));
 }
 

@@ -9,6 +9,7 @@ import { createLimits, type Limits } from './ops/limits.js';
 import { runbooks } from './ops/runbooks/index.js';
 import { appStatus, type AppStatus } from './ops/app-status.js';
 import { behindBy, databaseStatus } from './ops/heroku/data.js';
+import { cutoverOverlapCheck } from './maintenance-overlaps.js';
 import { MaintenanceWatcher, overlaps, upcomingWindows } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -111,6 +112,12 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     cron: config.status.cron,
     log: logger.child({ component: 'maintenance-watcher' }),
     now: options.maintenanceClock,
+    afterPoll: cutoverOverlapCheck({
+      store,
+      engine,
+      warn: (run, window) =>
+        bot.observer.warnOfMaintenance(run, { ...window, start: window.start.toISOString(), end: window.end.toISOString() }),
+    }),
   });
 
   await engine.resumeAll();

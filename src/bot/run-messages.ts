@@ -8,7 +8,7 @@ import type { MessageContent } from './views/blocks.js';
 import { planCard } from './views/plan-card.js';
 import { runMessage } from './views/run-message.js';
 import { isFinished } from './views/run-status.js';
-import { approvalWanted, maintenanceHold, manualStepRequest, runSummary } from './views/thread-replies.js';
+import { approvalWanted, maintenanceHold, maintenanceWarning, manualStepRequest, runSummary } from './views/thread-replies.js';
 
 /**
  * The engine's observer in Slack. Each run has a plan card and a run message in the app's
@@ -84,6 +84,12 @@ export class RunMessages implements RunObserver {
   /** Shows a run's current state (after the bot started or changed it) as an event would. */
   show(run: RunView): void {
     this.scheduleEdit(this.track(run));
+  }
+
+  /** Warns in the run's thread that a maintenance window overlaps its cutover; once per run and window. */
+  warnOfMaintenance(run: RunView, window: { id: string; title: string; start: string; end: string; link: string | null }): void {
+    const tracked = this.track(run);
+    this.enqueue(tracked, () => this.postReply(tracked, { key: `reply:${run.id}:window:${window.id}`, render: async () => maintenanceWarning(run, window) }));
   }
 
   /** Sends every pending edit now and waits until all Slack work is done. */

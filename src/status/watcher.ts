@@ -36,6 +36,8 @@ export interface MaintenanceWatcherOptions {
   cron?: string;
   now?: () => Date;
   log?: StatusLog;
+  /** Runs after every poll, with the poll's time: e.g. warning runs whose cutover a window overlaps. */
+  afterPoll?: (now: Date) => Promise<void>;
 }
 
 export interface TickResult {
@@ -109,6 +111,11 @@ export class MaintenanceWatcher {
       } catch (error) {
         this.options.log?.error({ err: error, notice: o.sourceIds[0] }, 'could not follow a maintenance notice; the next poll tries again');
       }
+    }
+    try {
+      await this.options.afterPoll?.(now);
+    } catch (error) {
+      this.options.log?.error({ err: error }, 'the after-poll check failed; the next poll tries again');
     }
     return { notices: observed.length, failing: [...this.health.failures().keys()] };
   }

@@ -11,6 +11,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   app_locks: AppLocksTable;
   maintenance_notices: MaintenanceNoticesTable;
+  maintenance_notice_sources: MaintenanceNoticeSourcesTable;
   reminders_sent: RemindersSentTable;
   slack_messages: SlackMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -37,6 +38,16 @@ export interface RunsTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  // 002_engine
+  approvals_required: number;
+  /** Before time scaling; bigint because policies may allow weeks. */
+  approval_timeout_ms: number | string;
+  /** JSON { by, reason } of a pending cancel, kept until the run reaches a safe point. */
+  cancel_request: string | null;
+  maintenance_override_by: string | null;
+  /** JSON: the maintenance window the run is held for. */
+  held_for: string | null;
+  rollback_of: string | null;
 }
 
 export interface StepsTable {
@@ -54,6 +65,14 @@ export interface StepsTable {
   output: string | null;
   /** JSON */
   error: string | null;
+  // 002_engine
+  /** JSON: the earlier outputs the step read. */
+  input: string | null;
+  progress: string | null;
+  instructions: string | null;
+  poll_interval_ms: number | null;
+  /** Consecutive transient errors, which bound the retries. */
+  retries: number;
 }
 
 export interface ApprovalsTable {
@@ -99,6 +118,12 @@ export interface MaintenanceNoticesTable {
   data: string;
   first_seen_at: string;
   updated_at: string;
+}
+
+/** 003_status: every source id a notice is known by (`heroku:2959`, `trust:20745576`). */
+export interface MaintenanceNoticeSourcesTable {
+  source_id: string;
+  notice_id: string;
 }
 
 export interface RemindersSentTable {

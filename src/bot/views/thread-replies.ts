@@ -64,6 +64,21 @@ export function maintenanceHold(run: RunView): MessageContent {
   return { text: `Held for maintenance: ${run.runbook} ${run.app}`, blocks };
 }
 
+/** A window announced after the run started overlaps its cutover: said once in the run's thread. */
+export function maintenanceWarning(run: RunView, window: { title: string; start: string; end: string; link: string | null }): MessageContent {
+  const what = window.link ? `<${window.link}|${escape(window.title)}>` : escape(window.title);
+  return {
+    text: `Heroku Connect maintenance overlaps the cutover of ${run.runbook} ${run.app}`,
+    blocks: [
+      section(
+        `:warning: *Heroku Connect maintenance* ${what} (${slackTime(window.start)} to ${slackTime(window.end)}) overlaps this run's cutover. ` +
+          'Sync and configuration stop during the window; the cutover will hold until it ends unless an approver overrides. ' +
+          'Cancel and plan the run for after the window, or let it wait.',
+      ),
+    ],
+  };
+}
+
 export function runSummary(run: RunView, plan: Plan | null): MessageContent {
   const took = duration(between(run.createdAt, run.finishedAt) ?? 0);
   const lines: string[] = [];

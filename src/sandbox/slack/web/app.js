@@ -1,4 +1,4 @@
-/* global document, window, localStorage, EventSource, CSS */
+/* global document, window, localStorage, EventSource, CSS, ResizeObserver */
 import { confirmText, renderBlocks } from './blocks.js';
 import { element, mrkdwn } from './mrkdwn.js';
 import { createPanel } from './panel.js';
@@ -85,7 +85,7 @@ function applyChange(change) {
     if (store.ephemerals.has(e.id)) return;
     store.ephemerals.set(e.id, e);
     if (e.user !== store.me) return;
-    if (e.channel === store.channel) keepScrolled($('messages'), () => $('messages').append(ephemeralElement(e)));
+    if (e.channel === store.channel) $('messages').append(ephemeralElement(e));
     else markUnread(e.channel);
     return;
   }
@@ -105,7 +105,7 @@ function applyChange(change) {
     if (isNew && m.user !== store.me) markUnread(m.channel);
     return;
   }
-  if (isNew) keepScrolled($('messages'), () => $('messages').append(messageElement(m)));
+  if (isNew) $('messages').append(messageElement(m));
   else refreshMessage(k);
 }
 
@@ -114,15 +114,29 @@ function refreshMessage(k) {
   const current = $('messages').querySelector(`[data-key="${CSS.escape(k)}"]`);
   if (!current) return;
   const m = store.messages.get(k);
-  keepScrolled($('messages'), () => (m ? current.replaceWith(messageElement(m)) : current.remove()));
+  if (m) current.replaceWith(messageElement(m));
+  else current.remove();
 }
 
-/** Keeps a list scrolled to its end across a change when it was there before. */
-function keepScrolled(list, change) {
-  const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  change();
-  if (atEnd) list.scrollTop = list.scrollHeight;
+/**
+ * Keeps a scroller at its end while its content grows (new messages, edits, late fonts), unless
+ * the reader scrolled up. Returns a function that jumps to the end and sticks there again.
+ */
+function stickToEnd(scroller, content) {
+  let stuck = true;
+  const toEnd = () => {
+    stuck = true;
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  scroller.addEventListener('scroll', () => {
+    stuck = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+  });
+  new ResizeObserver(() => stuck && toEnd()).observe(content);
+  return toEnd;
 }
+
+const channelToEnd = stickToEnd($('messages-scroller'), $('messages'));
+const threadToEnd = stickToEnd($('thread-scroller'), $('thread-messages'));
 
 // ---- sidebar, channel, thread ------------------------------------------------------------------
 
@@ -192,9 +206,8 @@ function renderChannel() {
   const mine = [...store.ephemerals.values()].filter((e) => e.channel === channel.id && e.user === store.me && !store.dismissed.has(e.id));
   const items = [...roots.map((m) => ({ at: m.at, node: () => messageElement(m) })), ...mine.map((e) => ({ at: e.at, node: () => ephemeralElement(e) }))];
   items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  const list = $('messages');
-  list.replaceChildren(...(items.length > 0 ? items.map((i) => i.node()) : [emptyChannel(channel)]));
-  list.scrollTop = list.scrollHeight;
+  $('messages').replaceChildren(...(items.length > 0 ? items.map((i) => i.node()) : [emptyChannel(channel)]));
+  channelToEnd();
   renderSuggestions(channel);
 }
 
@@ -208,7 +221,7 @@ function emptyChannel(channel) {
 /** Commands worth trying in this channel; a click puts one in the composer. */
 function renderSuggestions(channel) {
   const app = store.apps.includes(channel.name) ? channel.name : null;
-  const commands = app ? [`/connect upgrade ${app}`, `/connect status ${app}`, `/connect plan pause ${app}`, '/connect runs', '/connect help'] : ['/connect maintenance', '/connect help'];
+  const commands = app ? [`/connect upgrade ${app}`, `/connect status ${app}`, '/connect runs', '/connect help'] : ['/connect maintenance', '/connect help'];
   $('suggestions').replaceChildren(
     ...commands.map((command) => {
       const chip = element('button', 'chip', command);
@@ -231,9 +244,8 @@ function renderThread() {
   const channel = names.channel(parent.channel);
   $('thread-title').textContent = `Thread in #${channel?.name ?? parent.channel}`;
   const replies = repliesOf(parent);
-  const list = $('thread-messages');
   const divider = element('div', 'thread-divider', `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`);
-  keepScrolled(list, () => list.replaceChildren(messageElement(parent, { inThread: true }), divider, ...replies.map((r) => messageElement(r, { inThread: true }))));
+  $('thread-messages').replaceChildren(messageElement(parent, { inThread: true }), divider, ...replies.map((r) => messageElement(r, { inThread: true })));
 }
 
 function updatePanel(state) {
@@ -245,6 +257,7 @@ function updatePanel(state) {
 function openThread(m) {
   store.thread = key(m.channel, m.ts);
   renderThread();
+  threadToEnd();
   $('thread-input').focus();
 }
 
