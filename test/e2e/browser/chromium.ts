@@ -39,7 +39,7 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** A fresh headless Chromium (its own profile) with one 1280×800 page in UTC. */
+/** A fresh headless Chromium (its own profile) with one 1280×860 page in UTC. */
 export async function openBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs it with apt-get install chromium.`);
   const profile = mkdtempSync(join(tmpdir(), 'connect-ops-chromium-'));
@@ -47,7 +47,7 @@ export async function openBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
-    viewport: { width: 1280, height: 800 },
+    viewport: { width: 1280, height: 860 },
     deviceScaleFactor: 1,
     locale: 'en-US',
     timezoneId: 'UTC',

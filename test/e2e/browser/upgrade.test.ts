@@ -76,6 +76,8 @@ describeInBrowser('the sandbox page', () => {
 
     // Mid-run, Heroku Connect paused and the upgrade under way: the README's screenshot.
     await run.filter({ hasText: /Wait until the upgrade has finished — waiting/ }).waitFor({ timeout: 30_000 });
+    // Clicking Approve scrolled the channel up to the card, as it would for a person.
+    await run.evaluate((message) => message.scrollIntoView({ block: 'end' }));
     await page.mouse.move(0, 0);
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });

@@ -8,7 +8,7 @@ describe('pause', () => {
   // A slow clock: at high speed Heroku Connect's minute-long polls would start between two requests.
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ timeScale: 60 });
+    h = await startHarness();
   });
   afterAll(() => h.close());
   beforeEach(() => h.sim.reset());

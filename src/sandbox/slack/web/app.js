@@ -11,7 +11,7 @@ import { createPanel } from './panel.js';
 
 const $ = (id) => document.getElementById(id);
 const key = (channel, ts) => `${channel}:${ts}`;
-const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const TIME = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 
 const store = {
   bot: null,
