@@ -45,6 +45,9 @@ function openSqlite(options: StoreOptions): Store {
   const database = new BetterSqlite3(file);
   // WAL lets the watcher read while the engine writes; the busy timeout rides out short write locks.
   database.pragma('journal_mode = WAL');
+  // In WAL mode NORMAL survives a crash of the process (not of the machine) without an fsync per
+  // commit; the engine re-probes live state before every mutation, so a lost last write repeats none.
+  database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });

@@ -1,6 +1,6 @@
 import type { Runbook, RunbookRegistry, Step } from '../runbooks/runbook.js';
 import { EngineError } from './errors.js';
-import { renderPlan, validateParams, type ValidParams } from './plan.js';
+import { downtimeWindow, renderPlan, validateParams, type DowntimeWindow, type ValidParams } from './plan.js';
 import { rollbackOf } from './rollback.js';
 import type { Snapshot } from './run-store.js';
 import type { Plan } from './types.js';
@@ -11,6 +11,8 @@ export interface Definition<Deps> {
   valid: ValidParams;
   steps: ReadonlyArray<Step<Deps>>;
   plan: Plan;
+  /** Where writes are stopped: the waits in it poll at their own pace, whatever the polling budget. */
+  downtime: DowntimeWindow | null;
 }
 
 /**
@@ -79,5 +81,5 @@ export function planRunbook<Deps>(registry: RunbookRegistry<Deps>, name: string,
 
 function define<Deps>(runbook: Runbook<Deps>, valid: ValidParams): Definition<Deps> {
   const steps = runbook.steps(valid.params);
-  return { runbook, valid, steps, plan: renderPlan(runbook, valid, steps) };
+  return { runbook, valid, steps, plan: renderPlan(runbook, valid, steps), downtime: downtimeWindow(steps) };
 }

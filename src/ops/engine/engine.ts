@@ -137,8 +137,10 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
           audit: [{ type: 'run.cancel_requested', actor: userId, detail: reason ? { reason } : {} }],
         });
       }
-      // A step in flight finishes first; otherwise the run is at a safe point and stops now.
-      if (executor.busy(runId)) executor.kick(runId);
+      // An action in flight finishes first (its request may take a while); any other step reaches a
+      // safe point within one probe, so the run is stopped before answering.
+      const current = found.steps.find((s) => s.status !== 'done');
+      if (executor.busy(runId) && current?.kind === 'action') executor.kick(runId);
       else await executor.settle(runId);
       const run = await reader.getRun(runId);
       return { outcome: run?.status === 'cancelled' ? 'cancelled' : 'cancelling', run };

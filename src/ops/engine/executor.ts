@@ -3,7 +3,7 @@ import type { Logger } from '../../log.js';
 import type { ActionStep, ApprovalStep, CheckStep, ManualStep, Step, StepContext, WaitStep } from '../runbooks/runbook.js';
 import type { Definition, Definitions } from './definitions.js';
 import { toMs } from './durations.js';
-import { classifyError, defaultNext, stepFailure } from './failure.js';
+import { classifyError, defaultNext, failureCode, stepFailure, type Failure } from './failure.js';
 import { budgetFloor, nextPollInterval } from './poll-interval.js';
 import type { Change, RunPatch, RunStore, Snapshot, StepState } from './run-store.js';
 import { Scheduler } from './scheduler.js';
@@ -30,6 +30,8 @@ export interface ExecutorOptions<Deps> {
 
 /** Heroku's clients back off at least this long after a 429. */
 const RATE_LIMIT_BACKOFF_MS = 30_000;
+/** What refuses a request with 409 (a Heroku Connect poll, another operation on the app) lasts tens of seconds at least. */
+const CONFLICT_BACKOFF_MS = 30_000;
 /** A cutover is checked against maintenance windows for at least this long. */
 const CUTOVER_WINDOW_MS = 60 * 60_000;
 /** A wait polls no slower than this many times its first interval unless the runbook says otherwise. */
@@ -207,7 +209,8 @@ export class Executor<Deps> {
     try {
       await step.do(ctx);
     } catch (error) {
-      return this.retryOrFail(snap, { ...state, attempts: attempt }, step, error);
+      // A 409 refused the mutation in the resource's current state: probe again, and retry once that state has passed.
+      return this.retryOrFail(snap, { ...state, attempts: attempt }, step, error, { retryConflict: true });
     }
     await this.hook('after_do', snap, state);
     return this.complete(snap, { ...state, attempts: attempt }, { input: reads });
@@ -228,16 +231,16 @@ export class Executor<Deps> {
     const sleep = this.due(state);
     if (sleep) return sleep;
     const { ctx, reads } = this.context(snap, def, state);
+    const attempts = state.attempts + 1;
     let result;
     try {
       result = await step.until(ctx);
     } catch (error) {
       const failure = classifyError(error);
-      if (!failure.transient) return this.failRun(snap, state, this.failureOf(failure, state, step), reads);
+      if (!failure.transient) return this.failRun(snap, { ...state, attempts }, this.failureOf(failure, state, step), reads);
       // A hiccup is a poll that saw nothing new; the timeout still bounds the wait.
       result = { done: false as const, progress: state.progress ?? undefined };
     }
-    const attempts = state.attempts + 1;
     if (result.done) return this.complete(snap, { ...state, attempts }, { input: reads, attempts });
     const now = this.o.now().getTime();
     const deadline = Date.parse(state.startedAt!) + this.scaled(toMs(step.timeout));
@@ -247,6 +250,8 @@ export class Executor<Deps> {
       const message = `"${step.title}" did not happen within ${ms(toMs(step.timeout), { long: true })}${last}.`;
       return this.failRun(snap, { ...state, attempts }, stepFailure('wait_timeout', { ...state, next: step.next }, { message }), reads);
     }
+    // The polling budget never stretches a cutover: while writes are stopped a wait keeps its own pace.
+    const inDowntime = def.downtime !== null && state.idx > def.downtime.from && state.idx < def.downtime.to;
     const interval = Math.max(
       nextPollInterval({
         previous: state.pollIntervalMs ?? every,
@@ -255,7 +260,7 @@ export class Executor<Deps> {
         near: result.near ?? false,
         changed: progress !== state.progress,
       }),
-      budgetFloor(this.polling.size, this.o.pollBudgetPerHour),
+      inDowntime ? 0 : budgetFloor(this.polling.size, this.o.pollBudgetPerHour),
     );
     const until = Math.min(now + this.scaled(interval), deadline);
     // Only a change of progress is an event; a poll that saw nothing new just stores its next time.
@@ -414,15 +419,20 @@ export class Executor<Deps> {
     return 'continue';
   }
 
-  /** Transient errors are retried with bounded backoff (an action is re-probed first); others fail the run. */
-  private async retryOrFail(snap: Snapshot, state: StepState, step: Step<Deps>, error: unknown): Promise<Next> {
+  /**
+   * Transient errors (and, with `retryConflict`, a 409) are retried with bounded backoff (an action
+   * is re-probed first); others fail the run.
+   */
+  private async retryOrFail(snap: Snapshot, state: StepState, step: Step<Deps>, error: unknown, options: { retryConflict?: boolean } = {}): Promise<Next> {
     const failure = classifyError(error);
+    const conflict = options.retryConflict === true && failure.conflict;
     const retries = state.retries + 1;
-    if (!failure.transient || retries >= this.o.retry.attempts) {
+    if (!(failure.transient || conflict) || retries >= this.o.retry.attempts) {
       return this.failRun(snap, state, this.failureOf(failure, state, step));
     }
     let delay = Math.min(this.o.retry.baseMs * 2 ** (retries - 1), this.o.retry.maxMs);
     if (failure.status === 429) delay = Math.max(delay, RATE_LIMIT_BACKOFF_MS);
+    if (conflict) delay = Math.max(delay, CONFLICT_BACKOFF_MS);
     const until = this.o.now().getTime() + this.scaled(delay);
     const seen = this.failureOf(failure, state, step);
     await this.commit(snap, {
@@ -435,9 +445,8 @@ export class Executor<Deps> {
     return { until };
   }
 
-  private failureOf(failure: ReturnType<typeof classifyError>, state: StepState, step: Step<Deps>): RunError {
-    const code: ReasonCode = failure.bug ? 'step_error' : failure.transient ? 'retries_exhausted' : 'heroku_error';
-    return stepFailure(code, { idx: state.idx, title: state.title, next: step.next }, failure);
+  private failureOf(failure: Failure, state: StepState, step: Step<Deps>): RunError {
+    return stepFailure(failureCode(failure), { idx: state.idx, title: state.title, next: step.next }, failure);
   }
 
   private async failRun(snap: Snapshot, state: StepState | null, error: RunError, input?: Record<string, unknown>): Promise<Next> {

@@ -1,3 +1,4 @@
+import { StepFailed } from '../runbooks/runbook.js';
 import type { ReasonCode, RunError } from './types.js';
 
 /**
@@ -7,12 +8,17 @@ import type { ReasonCode, RunError } from './types.js';
 export interface Failure {
   /** Worth re-probing and retrying: 5xx, 408, 429, timeouts and network errors. */
   transient: boolean;
+  /** 409: the resource is in a state that refuses the request now (a Connect poll under way); an action retries it. */
+  conflict: boolean;
+  /** A runbook's StepFailed: the Heroku operation failed, and `message` and `next` say how. */
+  operationFailed: boolean;
   /** Not an HTTP or network error at all: a bug in a runbook. */
   bug: boolean;
   status?: number;
   herokuId?: string;
   requestId?: string;
   message: string;
+  next?: string;
 }
 
 const NETWORK_CODES = new Set([
@@ -26,6 +32,9 @@ const field = (o: unknown, key: string): unknown => (o && typeof o === 'object' 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function classifyError(error: unknown): Failure {
+  if (error instanceof StepFailed) {
+    return { transient: false, conflict: false, operationFailed: true, bug: false, message: error.message, next: error.next };
+  }
   const response = field(error, 'response') as Loose;
   const body = (field(error, 'body') ?? field(response, 'body')) as Loose;
   const statusValue = field(error, 'status') ?? field(error, 'statusCode') ?? field(response, 'statusCode');
@@ -39,7 +48,14 @@ export function classifyError(error: unknown): Failure {
   const network = (code !== undefined && NETWORK_CODES.has(code)) || reason === 'unavailable' || reason === 'rate_limit';
   const transient = status !== undefined ? status >= 500 || status === 408 || status === 429 : network;
   const bug = status === undefined && !network && herokuId === undefined && reason === undefined;
-  return { transient, bug, status, herokuId, requestId, message };
+  return { transient, conflict: status === 409, operationFailed: false, bug, status, herokuId, requestId, message };
+}
+
+/** The reason code of a failure that ends a run. */
+export function failureCode(failure: Failure): ReasonCode {
+  if (failure.operationFailed) return 'operation_failed';
+  if (failure.bug) return 'step_error';
+  return failure.transient ? 'retries_exhausted' : 'heroku_error';
 }
 
 /** The next thing to try, when the step names none. */
@@ -55,6 +71,8 @@ export function defaultNext(code: ReasonCode, status?: number): string {
       return 'Heroku kept failing; check status.heroku.com and start the runbook again once it recovers, or roll back.';
     case 'wait_timeout':
       return 'Check the app in the Heroku Dashboard; start the runbook again once the condition holds, or roll back.';
+    case 'operation_failed':
+      return 'Heroku reports that the operation failed: check the app in the Heroku Dashboard (`heroku addons`, `heroku pg:info`), then roll back or start again.';
     case 'check_failed':
       return 'Resolve the reason above, then start the runbook again. Nothing was changed.';
     case 'step_error':

@@ -71,17 +71,29 @@ export function planHash(runbook: string, valid: ValidParams, steps: PlanStep[])
   return createHash('sha256').update(rendered).digest('hex');
 }
 
+/** Step indexes of the writes-stopped window: from the action that starts downtime to the one that ends it (or the end). */
+export interface DowntimeWindow {
+  from: number;
+  to: number;
+}
+
+export function downtimeWindow<Deps>(steps: ReadonlyArray<Step<Deps>>): DowntimeWindow | null {
+  const from = steps.findIndex((s) => s.kind === 'action' && s.downtime === 'starts');
+  if (from === -1) return null;
+  const to = steps.findIndex((s, i) => i > from && s.kind === 'action' && s.downtime === 'ends');
+  return { from, to: to === -1 ? steps.length : to };
+}
+
 /**
- * The writes-stopped window: the waits between the action that starts downtime and the one that
- * ends it, each counted as its `expect` range (0..timeout when the runbook gives none).
+ * The writes-stopped window's waits, each counted as its `expect` range (0..timeout when the
+ * runbook gives none).
  */
 function expectedDowntime<Deps>(steps: ReadonlyArray<Step<Deps>>): Plan['expectedDowntime'] {
-  const start = steps.findIndex((s) => s.kind === 'action' && s.downtime === 'starts');
-  if (start === -1) return null;
-  const endAt = steps.findIndex((s, i) => i > start && s.kind === 'action' && s.downtime === 'ends');
+  const window = downtimeWindow(steps);
+  if (!window) return null;
   let min = 0;
   let max = 0;
-  for (const step of steps.slice(start, endAt === -1 ? undefined : endAt)) {
+  for (const step of steps.slice(window.from, window.to)) {
     if (step.kind !== 'wait') continue;
     min += toMs(step.expect?.[0] ?? 0);
     max += toMs(step.expect?.[1] ?? step.timeout);

@@ -10,29 +10,9 @@ import type {
   StepStatus,
 } from './types.js';
 
-/**
- * The engine's rows in the store. Migration 002_engine adds columns the shared schema type does not
- * list yet; this module alone widens it, and alone turns rows into typed state and back.
- */
-type RunRow = Database['runs'] & {
-  approvals_required: number;
-  approval_timeout_ms: number | string;
-  cancel_request: string | null;
-  maintenance_override_by: string | null;
-  held_for: string | null;
-  rollback_of: string | null;
-};
-type StepRow = Database['steps'] & {
-  input: string | null;
-  progress: string | null;
-  instructions: string | null;
-  poll_interval_ms: number | null;
-  retries: number;
-};
-interface EngineDatabase extends Omit<Database, 'runs' | 'steps'> {
-  runs: RunRow;
-  steps: StepRow;
-}
+/** The engine's rows in the store; this module alone turns them into typed state and back. */
+type RunRow = Database['runs'];
+type StepRow = Database['steps'];
 
 export interface RunState {
   id: string;
@@ -124,10 +104,10 @@ const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 const parse = <T>(text: string | null): T | null => (text == null ? null : (JSON.parse(text) as T));
 
 export class RunStore {
-  private readonly db: Kysely<EngineDatabase>;
+  private readonly db: Kysely<Database>;
 
   constructor(store: Store) {
-    this.db = store.db as unknown as Kysely<EngineDatabase>;
+    this.db = store.db;
   }
 
   /**
@@ -302,7 +282,7 @@ export class RunStore {
   }
 }
 
-async function insertAudit(trx: Transaction<EngineDatabase>, runId: string, at: string, entry: AuditEntry): Promise<void> {
+async function insertAudit(trx: Transaction<Database>, runId: string, at: string, entry: AuditEntry): Promise<void> {
   const detail = entry.stepIdx === undefined ? (entry.detail ?? {}) : { step: entry.stepIdx, ...entry.detail };
   await trx
     .insertInto('audit_events')

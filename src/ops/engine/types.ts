@@ -70,6 +70,8 @@ export type ReasonCode =
   | 'heroku_error'
   | 'retries_exhausted'
   | 'wait_timeout'
+  /** A step found that a Heroku operation failed, or that the app's state rules out going on (a runbook's `StepFailed`). */
+  | 'operation_failed'
   | 'step_error'
   | 'runbook_changed'
   | 'approval_rejected'

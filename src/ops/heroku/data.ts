@@ -65,6 +65,11 @@ export class PostgresDataClient {
     return this.http.request(transferSchema, this.req(`/databases/${seg(addonId)}/transfers`, options, 'POST', input));
   }
 
+  /** The app's transfers (copies, backups, restores), e.g. to find a copy whose answer was lost by its `to_name`. */
+  transfers(app: string, options?: CallOptions): Promise<Transfer[]> {
+    return this.http.request(transferSchema.array(), this.req(`/apps/${seg(app)}/transfers`, options));
+  }
+
   /** Done when `finished_at` is set; then `succeeded` tells how (`verbose` adds the logs). */
   transfer(app: string, uuid: string, options?: CallOptions & { verbose?: boolean }): Promise<Transfer> {
     return this.http.request(transferSchema, {

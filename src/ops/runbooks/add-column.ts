@@ -22,23 +22,14 @@ import {
 } from './probes/connection-config.js';
 import { restoreFormationStep, scaleDownWorkersStep } from './probes/formation.js';
 import { maintenanceOffStep, maintenanceOnStep } from './probes/maintenance.js';
-import {
-  addFieldsStep,
-  fieldsMapped,
-  mappingsAtRestStep,
-  mappingsExist,
-  mappingsSyncedStep,
-  pendingChangesWrittenStep,
-  reloadFinishedStep,
-  reloadStep,
-  salesforceName,
-  salesforceNames,
-} from './probes/mapping-changes.js';
+import { addFieldsStep, fieldsMapped } from './probes/mapping-fields.js';
+import { reloadFinishedStep, reloadStep } from './probes/mapping-reload.js';
+import { mappingsAtRestStep, mappingsExist, mappingsSyncedStep, pendingChangesWrittenStep } from './probes/mapping-states.js';
 import { required } from './probes/outputs.js';
-import { appName } from './probes/params.js';
+import { appName, salesforceName, salesforceNames } from './probes/params.js';
 import { connectDatabaseChecks } from './probes/preflight.js';
 import { cutoverDecidedStep, keepOldDatabaseAttachedStep, promoteStep } from './probes/promote.js';
-import { approval, check, manual, runbook, type CheckResult, type ManualStep, type Step } from './runbook.js';
+import { approval, check, manual, runbook, StepFailed, type CheckResult, type ManualStep, type Step } from './runbook.js';
 
 /** Fields to add to one mapping. */
 const columns = z.object({ object: salesforceName, fields: salesforceNames });
@@ -81,7 +72,11 @@ const oldDatabaseConfigVar = async (ctx: Ctx): Promise<string> => {
   if (known) return known;
   const { addonId } = required(ctx, 'database');
   const attachment = (await ctx.deps.platform.attachments(ctx.app)).find((a) => a.addon.id === addonId && a.name !== 'DATABASE');
-  if (!attachment) throw new Error(`The old database ${required(ctx, 'database').addonName} has no attachment besides DATABASE`);
+  if (!attachment) {
+    throw new StepFailed(`The old database ${required(ctx, 'database').addonName} has no attachment besides DATABASE.`, {
+      next: `Attach it under a name of its own (\`heroku addons:attach\`) so that the old connection can keep it, then start the runbook again.`,
+    });
+  }
   const configVar = `${attachment.name}_URL`;
   await recordMine(ctx, 'oldDatabaseConfigVar', configVar);
   return configVar;

@@ -4,7 +4,7 @@ import { createDatabaseStep, newDatabaseAvailableStep } from './probes/addons.js
 import { pauseConnectSteps, resumeConnectStep } from './probes/connection.js';
 import { restoreFormationStep, scaleDownWorkersStep } from './probes/formation.js';
 import { maintenanceOffStep, maintenanceOnStep } from './probes/maintenance.js';
-import { verifyConnectStep } from './probes/mappings.js';
+import { verifyConnectStep } from './probes/mapping-states.js';
 import { required } from './probes/outputs.js';
 import { appName, pgVersion, postgresPlan, shortPlan } from './probes/params.js';
 import { connectDatabaseChecks } from './probes/preflight.js';

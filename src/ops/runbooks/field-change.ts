@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import type { RunbookDeps } from './deps.js';
-import {
-  addFieldsStep,
-  fieldsMapped,
-  flag,
-  mappingsAtRestStep,
-  mappingsExist,
-  mappingsSyncedStep,
-  removeFieldStep,
-  resaveMappingStep,
-  salesforceName,
-  SYSTEM_FIELDS,
-} from './probes/mapping-changes.js';
-import { appName } from './probes/params.js';
+import { addFieldsStep, fieldsMapped, removeFieldStep, resaveMappingStep, SYSTEM_FIELDS } from './probes/mapping-fields.js';
+import { mappingsAtRestStep, mappingsExist, mappingsSyncedStep } from './probes/mapping-states.js';
+import { appName, flag, salesforceName } from './probes/params.js';
 import { connectionFoundCheck, connectionSyncingCheck } from './probes/preflight.js';
 import { check, runbook, type Step } from './runbook.js';
 

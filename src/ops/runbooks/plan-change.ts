@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { copySteps } from './copy.js';
 import type { RunbookDeps } from './deps.js';
-import { verifyConnectStep } from './probes/mappings.js';
+import { verifyConnectStep } from './probes/mapping-states.js';
 import { appName, postgresPlan } from './probes/params.js';
 import { changePlanStep, differentPlan, planChangedStep, sameTierFamily } from './probes/plan.js';
 import { connectDatabaseChecks } from './probes/preflight.js';

@@ -15,7 +15,7 @@ import {
   setDatabaseStep,
   settingsByHandStep,
 } from './probes/connection-config.js';
-import { allMappingsSynced, mappingsSyncedStep, noPendingChanges } from './probes/mapping-changes.js';
+import { allMappingsSynced, mappingsSyncedStep, noPendingChanges } from './probes/mapping-states.js';
 import { appName } from './probes/params.js';
 import { required } from './probes/outputs.js';
 import { connectionFoundCheck } from './probes/preflight.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { RunbookDeps } from './deps.js';
-import { mappingsAtRestStep, mappingsExist, reloadFinishedStep, reloadStep, salesforceNames, type Objects } from './probes/mapping-changes.js';
-import { appName } from './probes/params.js';
+import { reloadFinishedStep, reloadStep } from './probes/mapping-reload.js';
+import { mappingsAtRestStep, mappingsExist, type Objects } from './probes/mapping-states.js';
+import { appName, salesforceNames } from './probes/params.js';
 import { connectionFoundCheck, connectionSyncingCheck } from './probes/preflight.js';
 import { check, runbook, type Step } from './runbook.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RunbookDeps } from './deps.js';
 import { connectionPaused, resumeConnectStep } from './probes/connection.js';
-import { verifyConnectStep } from './probes/mappings.js';
+import { verifyConnectStep } from './probes/mapping-states.js';
 import { appName } from './probes/params.js';
 import { connectionFoundCheck } from './probes/preflight.js';
 import { check, runbook } from './runbook.js';

@@ -32,6 +32,22 @@ export interface StepContext<Deps = unknown, Params = unknown> {
 
 export type StepFn<Deps, Params, T> = (ctx: StepContext<Deps, Params>) => Promise<T>;
 
+/**
+ * Thrown by a step that finds that a Heroku operation failed (an upgrade in error, a pg:copy that
+ * did not succeed, an add-on that could not be created) or that the app's state rules out going on
+ * (a destroy of a database in use). The run fails with this reason and next step (`operation_failed`),
+ * not as a bug in the runbook, and the step is not retried: `throw new StepFailed(reason, { next })`.
+ */
+export class StepFailed extends Error {
+  readonly next: string | undefined;
+
+  constructor(reason: string, options: { next?: string } = {}) {
+    super(reason);
+    this.name = 'StepFailed';
+    this.next = options.next;
+  }
+}
+
 export type CheckResult = { ok: true } | { ok: false; reason: string; next?: string };
 
 export type WaitResult = { done: true } | { done: false; progress?: string; near?: boolean };
@@ -108,7 +124,6 @@ export interface Runbook<Deps = unknown, Params = any> { // eslint-disable-line 
 
 /** Runbooks by name. */
 export type RunbookRegistry<Deps = unknown> = ReadonlyMap<string, Runbook<Deps>>;
-
 
 // ---------------------------------------------------------------------------------------------
 // Builders

@@ -6,7 +6,7 @@ import { canCreateFollower, isLeader, notEssential, versionIsNewer } from './pro
 import { followerCaughtUpStep, followerInSyncStep } from './probes/follower.js';
 import { restoreFormationStep, scaleDownWorkersStep } from './probes/formation.js';
 import { maintenanceOffStep, maintenanceOnStep } from './probes/maintenance.js';
-import { verifyConnectStep } from './probes/mappings.js';
+import { verifyConnectStep } from './probes/mapping-states.js';
 import { required } from './probes/outputs.js';
 import { appName, pgVersion, shortPlan } from './probes/params.js';
 import { connectDatabaseChecks } from './probes/preflight.js';

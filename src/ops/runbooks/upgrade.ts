@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RunbookDeps } from './deps.js';
 import { pauseConnectSteps, resumeConnectStep } from './probes/connection.js';
 import { isLeader, notEssential, versionIsNewer } from './probes/database.js';
-import { verifyConnectStep } from './probes/mappings.js';
+import { verifyConnectStep } from './probes/mapping-states.js';
 import { appName, pgVersion } from './probes/params.js';
 import { connectDatabaseChecks } from './probes/preflight.js';
 import {

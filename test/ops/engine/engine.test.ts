@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { EngineError, type Engine, type EngineOptions } from '../../../src/ops/engine/index.js';
-import { check, runbook, runbookRegistry } from '../../../src/ops/runbooks/runbook.js';
+import { check, runbook, runbookRegistry, StepFailed, wait } from '../../../src/ops/runbooks/runbook.js';
 import { createTestStore, storeDialects, type TestStore } from '../../support/backends.js';
 import { z } from 'zod';
 import {
@@ -137,6 +137,59 @@ describe.each(dialects)('runbook engine on %s', (dialect) => {
     expect(run.steps[4]).toMatchObject({ status: 'failed', attempts: 1 });
     // What was changed so far can be undone.
     expect(run.rollback?.steps.map((s) => s.title)).toEqual(['destroy the follower']);
+  });
+
+  it('retries an action refused with 409 once the state has passed, probing before each attempt', async () => {
+    const { app, fake, engine } = fixture();
+    // Heroku Connect started a poll between the probe and the request: the mutation was refused, not applied.
+    fake.failNext('maintenanceOn', new HttpError(409, 'conflict', 'Connections can only be paused when they are in the IDLE state.'));
+    const started = await startChangeover(engine, app, { approvalsRequired: 0 });
+    const run = await until(engine, started.id, statusIs('succeeded'));
+    expect(fake.applied.maintenanceOn).toBe(1);
+    expect(run.steps[4]).toMatchObject({ status: 'done', attempts: 2, error: null });
+    const retrying = (await engine.auditTrail(started.id)).filter((e) => e.type === 'step.retrying');
+    expect(retrying.map((e) => e.detail)).toEqual([expect.objectContaining({ step: 4, delayMs: 30_000, error: expect.objectContaining({ status: 409 }) })]);
+  });
+
+  it('fails with the 409 once the retries are spent, and never retries a 409 from a check', async () => {
+    const { app, fake, engine } = fixture({ retry: { attempts: 3, baseMs: 1000 } });
+    for (let i = 0; i < 3; i++) fake.failNext('maintenanceOn', new HttpError(409, 'conflict', 'An operation is already in progress.'));
+    const started = await startChangeover(engine, app, { approvalsRequired: 0 });
+    const run = await until(engine, started.id, statusIs('failed'));
+    expect(run.error).toMatchObject({ code: 'heroku_error', step: 4, status: 409, message: 'An operation is already in progress.' });
+    expect(run.error?.next).toMatch(/Another operation is in progress/);
+    expect(run.steps[4]).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(fake.applied.maintenanceOn).toBe(0);
+
+    const other = fixture();
+    other.fake.failNext('probe', new HttpError(409, 'conflict', 'Locked.'));
+    const refused = await until(other.engine, (await startChangeover(other.engine, other.app)).id, statusIs('failed'));
+    expect(refused.error).toMatchObject({ code: 'heroku_error', step: 1, status: 409 });
+  });
+
+  it('fails a step that reports a failed Heroku operation with its reason and next step, without retrying', async () => {
+    const failing = runbook<Deps, { app: string }>({
+      name: 'failing-upgrade',
+      summary: 'An upgrade that Heroku reports as failed',
+      params: z.object({ app: z.string() }),
+      steps: () => [
+        wait('the upgrade has finished', async () => {
+          throw new StepFailed('The upgrade failed: (4/7) upgrading', { next: 'Follow it with `heroku pg:upgrade:wait`.' });
+        }, { every: '10s', timeout: '1h' }),
+      ],
+    });
+    const { app, engine } = fixture({ runbooks: runbookRegistry<Deps>(failing) });
+    const started = await engine.start({ runbook: 'failing-upgrade', app, requestedBy: 'U0REQUEST', approvalsRequired: 0, approvalTimeoutMs: 0 });
+    const run = await until(engine, started.id, statusIs('failed'));
+    expect(run.error).toEqual({
+      code: 'operation_failed',
+      step: 0,
+      stepTitle: 'the upgrade has finished',
+      message: 'The upgrade failed: (4/7) upgrading',
+      next: 'Follow it with `heroku pg:upgrade:wait`.',
+    });
+    expect(run.steps[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect((await engine.auditTrail(run.id)).some((e) => e.type === 'step.retrying')).toBe(false);
   });
 
   it('gives up on a step that keeps failing transiently after the bounded retries', async () => {

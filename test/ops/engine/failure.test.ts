@@ -1,11 +1,37 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifyError, stepFailure } from '../../../src/ops/engine/failure.js';
+import { classifyError, failureCode, stepFailure } from '../../../src/ops/engine/failure.js';
 import { HerokuApiError } from '../../../src/ops/heroku/errors.js';
+import { StepFailed } from '../../../src/ops/runbooks/runbook.js';
 
 describe('classifyError', () => {
   it('reads the Heroku clients’ errors: status, id, message and request id', () => {
     const error = new HerokuApiError({ api: 'platform', id: 'not_found', message: "Couldn't find that app.", status: 404, requestId: 'abc' });
-    expect(classifyError(error)).toEqual({ transient: false, bug: false, status: 404, herokuId: 'not_found', requestId: 'abc', message: "Couldn't find that app." });
+    expect(classifyError(error)).toEqual({
+      transient: false,
+      conflict: false,
+      operationFailed: false,
+      bug: false,
+      status: 404,
+      herokuId: 'not_found',
+      requestId: 'abc',
+      message: "Couldn't find that app.",
+    });
+  });
+
+  it('marks a 409 as a conflict: not transient, but worth retrying for an action', () => {
+    const refused = classifyError(new HerokuApiError({ api: 'connect', id: 'conflict', message: 'Connections can only be paused when they are in the IDLE state.', status: 409 }));
+    expect(refused).toMatchObject({ transient: false, conflict: true, bug: false, status: 409 });
+    expect(failureCode(refused)).toBe('heroku_error');
+  });
+
+  it('reads a StepFailed as a failed Heroku operation with its reason and next step', () => {
+    const failed = classifyError(new StepFailed('pg:copy failed: Transfer canceled by user', { next: 'Roll back.' }));
+    expect(failed).toMatchObject({ transient: false, conflict: false, operationFailed: true, bug: false, message: 'pg:copy failed: Transfer canceled by user', next: 'Roll back.' });
+    expect(failureCode(failed)).toBe('operation_failed');
+    // Without a next step of its own, the step's applies, then the default.
+    const bare = classifyError(new StepFailed('The upgrade failed'));
+    expect(stepFailure(failureCode(bare), { idx: 3, title: 'upgrade', next: 'Check pg:upgrade:wait.' }, bare).next).toBe('Check pg:upgrade:wait.');
+    expect(stepFailure(failureCode(bare), { idx: 3, title: 'upgrade' }, bare).next).toMatch(/Heroku reports that the operation failed/);
   });
 
   it('treats 5xx, 429, timeouts and network failures as transient', () => {
@@ -20,7 +46,9 @@ describe('classifyError', () => {
   });
 
   it('calls anything else a bug in the runbook', () => {
-    expect(classifyError(new TypeError("Cannot read properties of undefined (reading 'id')"))).toMatchObject({ transient: false, bug: true });
+    const bug = classifyError(new TypeError("Cannot read properties of undefined (reading 'id')"));
+    expect(bug).toMatchObject({ transient: false, bug: true });
+    expect(failureCode(bug)).toBe('step_error');
   });
 });
 

@@ -2,7 +2,7 @@ import { createHook } from 'node:async_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { createEngine, type Engine } from '../../../src/ops/engine/index.js';
-import { runbook, runbookRegistry, wait, type Duration, type WaitResult } from '../../../src/ops/runbooks/runbook.js';
+import { action, runbook, runbookRegistry, wait, type Duration, type WaitResult } from '../../../src/ops/runbooks/runbook.js';
 import type { Store } from '../../../src/store/index.js';
 import { createTestStore, storeDialects, type TestStore } from '../../support/backends.js';
 import { silent, statusIs, until } from './support.js';
@@ -13,27 +13,31 @@ const dialects = await storeDialects();
 function probedWait(options: { every: Duration; max?: Duration; timeout: Duration }) {
   const probes = new Map<string, number>();
   let answer: (app: string) => WaitResult = () => ({ done: false, progress: 'behind by 40000 commits' });
-  const book = runbook<unknown, { app: string }>({
-    name: 'catch-up',
-    summary: 'Wait for a follower to catch up',
-    params: z.object({ app: z.string() }),
-    steps: () => [
-      wait('the follower has caught up', async (ctx) => {
-        probes.set(ctx.app, (probes.get(ctx.app) ?? 0) + 1);
-        return answer(ctx.app);
-      }, { every: options.every, max: options.max, timeout: options.timeout }),
-    ],
+  const caughtUp = wait<unknown, { app: string }>('the follower has caught up', async (ctx) => {
+    probes.set(ctx.app, (probes.get(ctx.app) ?? 0) + 1);
+    return answer(ctx.app);
+  }, { every: options.every, max: options.max, timeout: options.timeout });
+  const params = z.object({ app: z.string() });
+  const book = runbook<unknown, { app: string }>({ name: 'catch-up', summary: 'Wait for a follower to catch up', params, steps: () => [caughtUp] });
+  // The same wait with writes stopped around it, as in a cutover.
+  const writesStopped = (downtime: 'starts' | 'ends') =>
+    action<unknown, { app: string }>(`writes ${downtime === 'starts' ? 'stop' : 'resume'}`, { do: async () => undefined, done: async () => false, calls: [], downtime });
+  const cutover = runbook<unknown, { app: string }>({
+    name: 'cutover',
+    summary: 'Wait for a follower to catch up with writes stopped',
+    params,
+    steps: () => [writesStopped('starts'), caughtUp, writesStopped('ends')],
   });
   return {
-    registry: runbookRegistry<unknown>(book),
+    registry: runbookRegistry<unknown>(book, cutover),
     probes,
     total: () => [...probes.values()].reduce((a, b) => a + b, 0),
     answer: (fn: (app: string) => WaitResult) => (answer = fn),
   };
 }
 
-const start = (engine: Engine, app: string) =>
-  engine.start({ runbook: 'catch-up', app, requestedBy: 'U0REQUEST', approvalsRequired: 0, approvalTimeoutMs: 0 });
+const start = (engine: Engine, app: string, runbookName = 'catch-up') =>
+  engine.start({ runbook: runbookName, app, requestedBy: 'U0REQUEST', approvalsRequired: 0, approvalTimeoutMs: 0 });
 
 /** Timers created from now on that are still pending. */
 function liveTimers() {
@@ -118,6 +122,27 @@ describe.each(dialects)('waits and the scheduler on %s', (dialect) => {
     // Within budget: 20 runs × 400 ms / 20 ms = 400 at most (800 without the budget); and every run still polls.
     expect(polls).toBeLessThanOrEqual(440);
     expect(polls).toBeGreaterThanOrEqual(20);
+  });
+
+  it('never stretches a wait inside a cutover to fit the polling budget', async () => {
+    const w = probedWait({ every: '1s', timeout: '1h' });
+    w.answer(() => ({ done: false, near: true }));
+    // 360 requests an hour for 2 waiting runs: one poll every 20 s (200 ms at 100x) at most, except
+    // in the cutover, where writes are stopped: there the wait keeps its 1 s (10 ms).
+    const engine = engineFor(w, { timeScale: 100, pollBudgetPerHour: 360 });
+    const [cutover, other] = await Promise.all([start(engine, `${dialect}-cutover`, 'cutover'), start(engine, `${dialect}-other`)]);
+    await until(engine, cutover!.id, (v) => v.steps[1]!.attempts >= 1);
+    await until(engine, other!.id, (v) => v.steps[0]!.attempts >= 1);
+    const from = { cutover: w.probes.get(`${dialect}-cutover`)!, other: w.probes.get(`${dialect}-other`)! };
+    await sleep(400);
+    const polls = { cutover: w.probes.get(`${dialect}-cutover`)! - from.cutover, other: w.probes.get(`${dialect}-other`)! - from.other };
+    w.answer(() => ({ done: true }));
+    await Promise.all([until(engine, cutover!.id, statusIs('succeeded')), until(engine, other!.id, statusIs('succeeded'), 1000)]);
+    await engine.stop();
+    // 400 ms: about 40 polls at 10 ms (fewer under a loaded CI), and at most 2 or 3 at 200 ms.
+    expect(polls.other).toBeLessThanOrEqual(3);
+    expect(polls.cutover).toBeGreaterThanOrEqual(15);
+    expect(polls.cutover).toBeLessThanOrEqual(41);
   });
 
   it('stores each wait’s next poll time and scales it, and the approval timeout, by the time scale', async () => {

@@ -120,4 +120,19 @@ describe('PostgresDataClient (contract)', () => {
     expect(done).toMatchObject({ uuid: transfer.uuid, succeeded: true });
     expect(done.finished_at).toBeTruthy();
   });
+
+  it("lists an app's transfers with their target, the way to find a copy whose answer was lost", async () => {
+    expect(await sandbox.clients.data.transfers('acme-prod')).toEqual([]);
+    const target = await sandbox.clients.platform.createAddOn('acme-prod', { plan: 'heroku-postgresql:standard-0', attachmentName: 'COPY_TARGET' });
+    advance(30 * MINUTE);
+    const vars = await sandbox.clients.platform.configVars('acme-prod');
+    const copy = { from_name: 'DATABASE_URL', from_url: vars.DATABASE_URL ?? '', to_name: 'COPY_TARGET_URL', to_url: vars.COPY_TARGET_URL ?? '' };
+    const first = await sandbox.clients.data.createTransfer(target.id, copy);
+    const listed = await sandbox.clients.data.transfers('acme-prod');
+    expect(listed).toEqual([expect.objectContaining({ uuid: first.uuid, from_name: 'DATABASE_URL', to_name: 'COPY_TARGET_URL', created_at: expect.any(String) })]);
+    expect(listed[0]?.finished_at ?? undefined).toBeUndefined();
+    expect(await sandbox.clients.data.transfers('acme-staging')).toEqual([]);
+    const error = await herokuError(sandbox.clients.data.transfers('no-such-app'));
+    expect(isNotFound(error)).toBe(true);
+  });
 });

@@ -1,5 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { addOnAttachedAs, connectionOf, FAULTS, lines, startHarness, type Harness } from './support/harness.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { RunView } from '../../../src/ops/engine/index.js';
+import { cancelTransfer } from '../../../src/sandbox/heroku/world/transfers.js';
+import { drive } from './support/connect-runs.js';
+import { crashAtEveryTransition, crashMidEveryMutation, transitionsOf } from './support/crash.js';
+import { addOnAttachedAs, connectionOf, FAULTS, intercept, lines, startHarness, why, type Harness } from './support/harness.js';
 
 const COPY = [
   /^POST \/apps\/acme-staging\/addons$/, // the new database
@@ -14,6 +18,21 @@ const COPY = [
   /^PATCH \/apps\/acme-staging$/, // maintenance off
 ];
 
+/** acme-staging after `plan-change --via copy` to standard-0: the copy promoted, everything back up, each mutation sent once. */
+function expectCopied(h: Harness, run: RunView, old: ReturnType<typeof addOnAttachedAs>) {
+  const copy = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
+  expect(copy.addon.name).toBe(`acme-staging-db-${run.id.slice(0, 8)}`);
+  expect(copy.addon.plan.name).toBe('heroku-postgresql:standard-0');
+  // The copy holds the old database's data, on its Postgres version.
+  expect(copy.database).toMatchObject({ version: 16, numBytes: old.database?.numBytes, numTables: old.database?.numTables });
+  const app = h.world.apps.get('acme-staging')!;
+  expect(app.maintenance).toBe(false);
+  expect(app.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
+  expect(connectionOf(h.world, 'acme-staging').mappings.every((m) => m.state === 'DATA_SYNCED')).toBe(true);
+  expect(lines(h.mutations())).toEqual(COPY.map((p) => expect.stringMatching(p)));
+  expect(h.mutations()[4]?.body).toMatchObject({ from_name: 'DATABASE_URL', to_name: `NEW_DATABASE_${run.id.slice(0, 8).toUpperCase()}_URL` });
+}
+
 describe('copy (plan-change --via copy)', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -26,17 +45,7 @@ describe('copy (plan-change --via copy)', () => {
     const old = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
     const run = await h.run('plan-change', 'acme-staging', { plan: 'standard-0', via: 'copy' });
     expect(run.status).toBe('succeeded');
-    const copy = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
-    expect(copy.addon.name).toBe(`acme-staging-db-${run.id.slice(0, 8)}`);
-    expect(copy.addon.plan.name).toBe('heroku-postgresql:standard-0');
-    // The copy holds the old database's data, on its Postgres version.
-    expect(copy.database).toMatchObject({ version: 16, numBytes: old.database?.numBytes, numTables: old.database?.numTables });
-    const app = h.world.apps.get('acme-staging')!;
-    expect(app.maintenance).toBe(false);
-    expect(app.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
-    expect(connectionOf(h.world, 'acme-staging').mappings.every((m) => m.state === 'DATA_SYNCED')).toBe(true);
-    expect(lines(h.mutations())).toEqual(COPY.map((p) => expect.stringMatching(p)));
-    expect(h.mutations()[4]?.body).toMatchObject({ from_name: 'DATABASE_URL', to_name: `NEW_DATABASE_${run.id.slice(0, 8).toUpperCase()}_URL` });
+    expectCopied(h, run, old);
   });
 
   it('upgrades an Essential-tier database onto a new one with --version', async () => {
@@ -67,11 +76,116 @@ describe('copy (plan-change --via copy)', () => {
     expect(addOnAttachedAs(h.world, 'acme-staging', 'DATABASE').addon.plan.name).toBe('heroku-postgresql:essential-1');
   });
 
+  it('fails with the reason when pg:copy fails, and rolls back onto the old database', async () => {
+    // Heroku ends the transfer unsuccessfully right after starting it.
+    const restore = intercept(h.clients.data, 'createTransfer', (create) => async (...args) => {
+      const transfer = await create(...args);
+      cancelTransfer(h.world, h.world.transfers.get(transfer.uuid)!);
+      return transfer;
+    });
+    const old = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE').addon;
+    let run;
+    try {
+      run = await h.run('copy', 'acme-staging', { plan: 'standard-0' });
+    } finally {
+      restore();
+    }
+    expect(run.error).toMatchObject({ code: 'operation_failed', stepTitle: 'Wait until the copy has finished' });
+    expect(run.error?.message).toBe(`pg:copy failed: Copying ${old.name} to acme-staging-db-${run.id.slice(0, 8)}; Transfer canceled by user`);
+    expect(run.error?.next).toContain('roll back');
+    const rollback = await h.finish((await h.engine.rollback({ runId: run.id, userId: 'U_OPERATOR' })).id);
+    expect(rollback.status).toBe('succeeded');
+    const app = h.world.apps.get('acme-staging')!;
+    expect(app.maintenance).toBe(false);
+    expect(app.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
+    expect(connectionOf(h.world, 'acme-staging').state).not.toBe('PAUSED');
+    expect(addOnAttachedAs(h.world, 'acme-staging', 'DATABASE').addon.id).toBe(old.id);
+    expect([...h.world.addons.values()].some((a) => a.name.startsWith('acme-staging-db-'))).toBe(false);
+  });
+
+  it('fails with the reason when Heroku cannot create the new database', async () => {
+    const restore = intercept(h.clients.platform, 'createAddOn', (create) => async (...args) => {
+      const addOn = await create(...args);
+      const created = h.world.addons.get(addOn.id)!;
+      h.world.agenda.forget(created.id);
+      created.state = 'deprovisioned';
+      return addOn;
+    });
+    let run;
+    try {
+      run = await h.run('copy', 'acme-staging', { plan: 'standard-0' });
+    } finally {
+      restore();
+    }
+    expect(run.error).toMatchObject({ code: 'operation_failed', stepTitle: 'Wait until the new database is available' });
+    expect(run.error?.message).toMatch(/^The add-on acme-staging-db-\w+ was unable to be created, with status deprovisioned\.$/);
+    expect(run.error?.next).toContain('heroku addons -a acme-staging');
+    expect(lines(h.mutations())).toEqual([expect.stringMatching(COPY[0]!)]);
+  });
+
+  it('refuses to destroy the new database in a rollback once it is DATABASE_URL', async () => {
+    const run = await h.run('copy', 'acme-staging', { plan: 'standard-0' });
+    expect(run.status).toBe('succeeded');
+    const rollback = await h.finish((await h.engine.rollback({ runId: run.id, userId: 'U_OPERATOR' })).id);
+    expect(rollback.error).toMatchObject({ code: 'operation_failed', stepTitle: 'Destroy the new database' });
+    expect(rollback.error?.message).toBe(`acme-staging-db-${run.id.slice(0, 8)} is in use (DATABASE_URL): not destroying it.`);
+    expect(rollback.error?.next).toContain('heroku pg:promote');
+    expect(addOnAttachedAs(h.world, 'acme-staging', 'DATABASE').addon.name).toBe(`acme-staging-db-${run.id.slice(0, 8)}`);
+  });
+
   it('completes under 5xx errors, latency and a 429 burst, sending each mutation once', async () => {
     h.sim.setFaults(FAULTS);
     const run = await h.run('copy', 'acme-staging', { plan: 'standard-0' });
     expect(h.faultsServed()).toBeGreaterThan(0);
     expect(run.status).toBe('succeeded');
     expect(lines(h.mutations())).toEqual(COPY.map((p) => expect.stringMatching(p)));
+  });
+});
+
+/**
+ * `plan-change --via copy` killed at every step boundary, and in the middle of every mutation, then
+ * resumed on the same store by a new engine: every mutation, the pg:copy transfer included, is sent once.
+ */
+describe('copy under crashes', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('resumes after a crash at every step boundary and sends each mutation once', async () => {
+    const { crash, crashedAt } = crashAtEveryTransition();
+    h = await startHarness({ engine: { onTransition: crash.onTransition } });
+    const old = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
+    const run = await drive(h, (await h.start('plan-change', 'acme-staging', { plan: 'standard-0', via: 'copy' })).id, { crash });
+    expect(why(run)).toBe('succeeded');
+    expect([...crashedAt].sort()).toEqual(transitionsOf(run).sort());
+    expectCopied(h, run, old);
+  });
+
+  it('resumes after a crash in the middle of every mutation and sends each one, the transfer too, once', async () => {
+    h = await startHarness();
+    const mid = crashMidEveryMutation(h);
+    const old = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
+    const run = await drive(h, (await h.start('plan-change', 'acme-staging', { plan: 'standard-0', via: 'copy' })).id, { crash: mid.crash });
+    expect(why(run)).toBe('succeeded');
+    expect(mid.crashed).toEqual([
+      'platform.createAddOn',
+      'platform.setMaintenance',
+      'platform.updateFormation',
+      'connect.pause',
+      'data.createTransfer',
+      'platform.createAttachment',
+      'platform.createAttachment',
+      'connect.resume',
+      'platform.updateFormation',
+      'platform.setMaintenance',
+    ]);
+    expect(mid.crash.count).toBe(COPY.length);
+    // The transfer whose answer was lost is the one the run followed: one transfer, recorded by its uuid.
+    const transfers = [...h.world.transfers.values()];
+    expect(transfers).toHaveLength(1);
+    expect(run.outputs.transfer).toBe(transfers[0]?.uuid);
+    expectCopied(h, run, old);
   });
 });

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { connectionOf, FAULTS, lines, startHarness, type Harness } from './support/harness.js';
+import { connectionOf, FAULTS, intercept, lines, startHarness, type Harness } from './support/harness.js';
 
 const PAUSE = /^POST \/api\/v3\/connections\/[^/]+\/actions\/pause$/;
 const RESUME = /^POST \/api\/v3\/connections\/[^/]+\/actions\/resume$/;
 
 describe('pause', () => {
-  // A slow clock: at high speed Heroku Connect's minute-long polls would start between two requests.
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -54,6 +53,30 @@ describe('pause', () => {
     h.sim.setFaults({ stuckPolling: [] });
     const run = await h.finish(started.id);
     expect(run.status).toBe('succeeded');
+    expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
+  });
+
+  it('retries a pause refused with 409 because a poll started after the IDLE check, and pauses once', async () => {
+    // Heroku Connect starts polling between the wait for IDLE and the request, and is still polling
+    // when the engine probes again: a probe that trusted the recorded request would call it paused.
+    let calls = 0;
+    const restore = intercept(h.clients.connect, 'pause', (pause) => (...args) => {
+      calls += 1;
+      h.sim.setFaults({ stuckPolling: calls === 1 ? ['acme-prod'] : [] });
+      return pause(...args);
+    });
+    try {
+      const run = await h.run('pause', 'acme-prod');
+      expect(run.status).toBe('succeeded');
+      // Twice, or more when the simulated clock's own polls also got in the way.
+      expect(run.steps.find((s) => s.title === 'Pause Heroku Connect')?.attempts).toBeGreaterThanOrEqual(2);
+    } finally {
+      restore();
+    }
+    expect(connectionOf(h.world, 'acme-prod').state).toBe('PAUSED');
+    const answers = h.sim.requests().filter((r) => PAUSE.test(`${r.method} ${r.path}`)).map((r) => r.status);
+    expect(answers[0]).toBe(409);
+    expect(answers.slice(0, -1).every((status) => status === 409)).toBe(true);
     expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
   });
 

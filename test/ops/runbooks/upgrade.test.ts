@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { addOnAttachedAs, connectionOf, FAULTS, lines, startHarness, type Harness } from './support/harness.js';
+import { addOnAttachedAs, connectionOf, FAULTS, intercept, lines, startHarness, type Harness } from './support/harness.js';
 
 const HOUR = 3_600_000;
 const PREPARE = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/prepare$/;
@@ -9,11 +9,10 @@ const PAUSE = /^POST \/api\/v3\/connections\/[^/]+\/actions\/pause$/;
 const RESUME = /^POST \/api\/v3\/connections\/[^/]+\/actions\/resume$/;
 
 describe('upgrade (pg:upgrade in place)', () => {
-  // Slow enough that Heroku Connect's polls do not start between two requests; the day-long
-  // preparation is skipped by moving the simulated clock.
+  // The day-long preparation is skipped by moving the simulated clock.
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ timeScale: 600 });
+    h = await startHarness();
   });
   afterAll(() => h.close());
   beforeEach(() => h.sim.reset());
@@ -64,6 +63,26 @@ describe('upgrade (pg:upgrade in place)', () => {
     expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'The prepared upgrade is still waiting to run' });
     expect(run.error?.message).toContain('The prepared upgrade is no longer waiting to run: (7/7)');
     expect(lines(h.mutations())).toEqual([expect.stringMatching(PREPARE)]);
+  });
+
+  it('fails with the reason when Heroku reports the upgrade failed, leaving Heroku Connect paused to roll back', async () => {
+    const atApproval = await prepared();
+    // The simulated upgrades never fail: once it runs, its status says it did.
+    const restore = intercept(h.clients.data, 'upgradeWaitStatus', (status) => async (...args) => {
+      const answer = await status(...args);
+      return answer.step ? { ...answer, 'error?': true } : answer;
+    });
+    let run;
+    try {
+      run = await h.finish(atApproval.id);
+    } finally {
+      restore();
+    }
+    expect(run.error).toMatchObject({ code: 'operation_failed', stepTitle: 'Wait until the upgrade has finished' });
+    expect(run.error?.message).toMatch(/^The upgrade failed: \(\d\/7\) /);
+    expect(run.error?.next).toContain('roll back to resume Heroku Connect');
+    expect(connectionOf(h.world, 'acme-prod').state).toBe('PAUSED');
+    expect(run.rollback?.steps.map((s) => s.title)).toEqual(['Resume Heroku Connect', 'Cancel the prepared upgrade (pg:upgrade:cancel)']);
   });
 
   it('refuses an Essential-tier database, pointing at pg:copy', async () => {

@@ -1,6 +1,6 @@
 import { isNotFound } from '../../heroku/errors.js';
 import type { Ctx, Probe, RunbookDeps } from '../deps.js';
-import { action, wait, type ActionStep, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
+import { action, StepFailed, wait, type ActionStep, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
 import { readConnection } from './connection.js';
 import { waitStatusOf } from './database.js';
 import { output, record, required, type NewDatabase } from './outputs.js';
@@ -67,7 +67,9 @@ const destroyNewDatabaseUndo: UndoSpec<RunbookDeps, unknown> = {
     const promoted = attachments.some((a) => a.addon.id === id && a.name === 'DATABASE');
     const { db_key } = await readConnection(ctx);
     if (promoted || db_key === planned.configVar) {
-      throw new Error(`${planned.name} is in use (${promoted ? 'DATABASE_URL' : "Heroku Connect's db_key"}): not destroying it`);
+      throw new StepFailed(`${planned.name} is in use (${promoted ? 'DATABASE_URL' : "Heroku Connect's db_key"}): not destroying it.`, {
+        next: `The cutover moved ${ctx.app} to ${planned.name}, so it stays. To go back to the old database, point the app and Heroku Connect at it first (\`heroku pg:promote\`, \`heroku connect:db:set\`), then destroy ${planned.name} by hand.`,
+      });
     }
     await ctx.deps.platform.destroyAddOn(ctx.app, id);
   },
@@ -100,7 +102,9 @@ export function createDatabaseStep(title: string, options: CreateDatabaseOptions
 const newDatabaseAvailable: Probe<WaitResult> = async (ctx) => {
   const addOn = await ctx.deps.platform.addOn(ctx.app, await newDatabaseId(ctx));
   if (addOn.state === 'deprovisioned' || addOn.state === 'deprovisioning') {
-    throw new Error(`The add-on ${addOn.name} was unable to be created, with status ${addOn.state}`);
+    throw new StepFailed(`The add-on ${addOn.name} was unable to be created, with status ${addOn.state}.`, {
+      next: `Heroku could not create the new database: check \`heroku addons -a ${ctx.app}\` and the plan, then start the runbook again.`,
+    });
   }
   if (addOn.state !== 'provisioned') return { done: false, progress: `${addOn.name} is ${addOn.state}` };
   return waitStatusOf(ctx, addOn.id);

@@ -2,8 +2,8 @@ import type { ConnectionRef } from '../../heroku/connect.js';
 import { isNotFound } from '../../heroku/errors.js';
 import type { Connection, ConnectConfiguration } from '../../heroku/types.js';
 import type { Ctx, Probe, RunbookDeps } from '../deps.js';
-import { action, check, manual, wait, type ActionStep, type CheckResult, type CheckStep, type ManualStep, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
-import { readConnection } from './connection.js';
+import { action, check, manual, StepFailed, wait, type ActionStep, type CheckResult, type CheckStep, type ManualStep, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
+import { pausedOrPausing, readConnection, requestPause } from './connection.js';
 import { required as requiredShared } from './outputs.js';
 
 /**
@@ -164,7 +164,9 @@ const destroyNewConnectAddOnUndo: UndoSpec<RunbookDeps, unknown> = {
   do: async (ctx) => {
     const { name } = requiredMine(ctx, 'newConnectAddOn');
     if (mine(ctx, 'newConnection') && (await readSide(ctx, 'newConnection')).db_key === 'DATABASE_URL') {
-      throw new Error(`${name} syncs DATABASE_URL since the cutover: not destroying it`);
+      throw new StepFailed(`${name} syncs DATABASE_URL since the cutover: not destroying it.`, {
+        next: `The new connection took over ${ctx.app}'s database, so it stays. Remove it by hand only once the old connection syncs the app's database again.`,
+      });
     }
     await ctx.deps.platform.destroyAddOn(ctx.app, name);
   },
@@ -289,7 +291,11 @@ const importFinished: Probe<WaitResult> = async (ctx) => {
   const { state, mappings } = await readSide(ctx, 'newConnection');
   if (state === 'IMPORT_CONFIGURATION') return { done: false, progress: 'The new connection is IMPORT_CONFIGURATION' };
   const missing = missingMappings(ctx, mappings);
-  if (missing.length > 0) throw new Error(`The import left the new connection ${state} without the mappings ${missing.join(', ')}`);
+  if (missing.length > 0) {
+    throw new StepFailed(`The import left the new connection ${state} without the mappings ${missing.join(', ')}.`, {
+      next: 'Import the configuration kept with the run into the new connection by hand (`heroku connect:import`), or roll back.',
+    });
+  }
   return { done: true };
 };
 
@@ -319,22 +325,12 @@ const resumeNew: UndoSpec<RunbookDeps, unknown> = {
   calls: [RESUME_CALL],
 };
 
-/**
- * Pause a connection. Only an IDLE connection can be paused (the caller waits for IDLE first);
- * pending operations finish first, shown as POLLING_DB_CHANGES, which counts as done once the
- * request is recorded.
- */
+/** Pause a connection. Only an IDLE connection can be paused: the caller waits for IDLE first. */
 function pauseAction(title: string, side: Side, undo?: UndoSpec<RunbookDeps, unknown>): ActionStep<RunbookDeps, unknown> {
   const requested = `pauseRequested:${side}`;
   return action(title, {
-    do: async (ctx) => {
-      await ctx.record(requested, true);
-      await ctx.deps.connect.pause(refOf(ctx, side));
-    },
-    done: async (ctx) => {
-      const { state } = await readSide(ctx, side);
-      return state === 'PAUSED' || (state === 'POLLING_DB_CHANGES' && ctx.outputs[requested] === true);
-    },
+    do: (ctx) => requestPause(ctx, requested, refOf(ctx, side)),
+    done: async (ctx) => pausedOrPausing(ctx, requested, (await readSide(ctx, side)).state),
     ...(undo && { undo }),
     calls: [PAUSE_CALL],
   });

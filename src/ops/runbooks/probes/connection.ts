@@ -1,9 +1,9 @@
-import { HerokuApiError } from '../../heroku/errors.js';
+import { HerokuApiError, isConflict } from '../../heroku/errors.js';
 import type { ConnectionRef } from '../../heroku/connect.js';
 import type { Connection } from '../../heroku/types.js';
 import type { Ctx, Probe, RunbookDeps } from '../deps.js';
 import { action, wait, type ActionStep, type CheckResult, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
-import { output, record } from './outputs.js';
+import { output, record, type Outputs } from './outputs.js';
 
 /**
  * Heroku Connect's connection state (reference: Connect API section 5.1): found once by the first
@@ -11,7 +11,7 @@ import { output, record } from './outputs.js';
  */
 
 /** States in which the connection syncs normally. */
-const SYNCING = ['IDLE', 'POLLING_DB_CHANGES'];
+export const SYNCING = ['IDLE', 'POLLING_DB_CHANGES'];
 
 /** What the operator should do about a connection that is not syncing, by state. */
 const REMEDY: Record<string, string> = {
@@ -96,20 +96,30 @@ const connectionIsPaused: Probe<WaitResult> = async (ctx) => {
 };
 
 /**
- * Done probe of the pause: PAUSED, or draining into it. A connection that was asked to pause finishes
- * its pending operations first and shows POLLING_DB_CHANGES meanwhile; the following wait confirms.
+ * Asks a connection to pause, recording first that it was asked (under `requested`): a connection
+ * that was asked finishes its pending operations first and shows POLLING_DB_CHANGES meanwhile, as
+ * one that is polling does. A 409 (it was not IDLE after all) paused nothing: the record is taken back.
  */
-const pausedOrPausing: Probe<boolean> = async (ctx) => {
-  const { state } = await readConnection(ctx);
-  return state === 'PAUSED' || (state === 'POLLING_DB_CHANGES' && output(ctx, 'pauseRequested') === true);
-};
+export async function requestPause(ctx: Ctx, requested: string, connection: ConnectionRef): Promise<void> {
+  await ctx.record(requested, true);
+  try {
+    await ctx.deps.connect.pause(connection);
+  } catch (error) {
+    if (isConflict(error)) await ctx.record(requested, false);
+    throw error;
+  }
+}
+
+/** Done probe of a pause: PAUSED, or draining into it after our request; the following wait confirms. */
+export function pausedOrPausing(ctx: Ctx, requested: string, state: string): boolean {
+  return state === 'PAUSED' || (state === 'POLLING_DB_CHANGES' && ctx.outputs[requested] === true);
+}
+
+const PAUSE_REQUESTED = 'pauseRequested' satisfies keyof Outputs;
 
 const notPaused: Probe<boolean> = async (ctx) => (await readConnection(ctx)).state !== 'PAUSED';
 
-const pauseRequest = async (ctx: Ctx): Promise<void> => {
-  await record(ctx, 'pauseRequested', true);
-  await ctx.deps.connect.pause(await connectionRef(ctx));
-};
+const pauseRequest = async (ctx: Ctx): Promise<void> => requestPause(ctx, PAUSE_REQUESTED, await connectionRef(ctx));
 
 const resumeRequest = async (ctx: Ctx): Promise<void> => {
   await ctx.deps.connect.resume(await connectionRef(ctx));
@@ -144,7 +154,7 @@ export function pauseConnectSteps(options: { downtime?: 'starts' } = {}): [WaitS
     }),
     action('Pause Heroku Connect', {
       do: pauseRequest,
-      done: pausedOrPausing,
+      done: async (ctx) => pausedOrPausing(ctx, PAUSE_REQUESTED, (await readConnection(ctx)).state),
       undo: resumeConnectUndo,
       calls: [PAUSE_CALL],
       ...options,

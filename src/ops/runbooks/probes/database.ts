@@ -3,7 +3,7 @@ import { isNotFound } from '../../heroku/errors.js';
 import { isEssentialPlan, isPostgresAddOn } from '../../heroku/platform.js';
 import type { Database } from '../../heroku/types.js';
 import type { Ctx, Probe } from '../deps.js';
-import type { CheckResult, WaitResult } from '../runbook.js';
+import { StepFailed, type CheckResult, type WaitResult } from '../runbook.js';
 import { readConnection } from './connection.js';
 import { record, required, type RecordedDatabase } from './outputs.js';
 import { shortPlan } from './params.js';
@@ -101,7 +101,11 @@ export function versionIsNewer(version: number | undefined): Probe<CheckResult> 
 export async function waitStatusOf(ctx: Ctx, addonId: string): Promise<WaitResult> {
   try {
     const status = await ctx.deps.data.waitStatus(addonId);
-    if (status['error?']) throw new Error(`Heroku Postgres reports an error: ${status.message}`);
+    if (status['error?']) {
+      throw new StepFailed(`Heroku Postgres reports an error: ${status.message}`, {
+        next: 'Check the database with `heroku pg:info` and `heroku pg:wait`; open a Heroku support ticket if it stays in error.',
+      });
+    }
     return status['waiting?'] ? { done: false, progress: status.message } : { done: true };
   } catch (error) {
     if (isNotFound(error)) return { done: false, progress: 'Waiting to provision...' };

@@ -21,3 +21,15 @@ export const postgresPlan = z
 
 /** `standard-2` for messages. */
 export const shortPlan = (plan: string): string => plan.replace(/^heroku-postgresql:/, '');
+
+/** A Salesforce API name: `Account`, `Order__c`, `ns__Field__c`. */
+export const salesforceName = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce API name such as Account or Region__c');
+
+/** A list of Salesforce API names, as an array or as the bot passes it: `Region__c, Tier__c`. */
+export const salesforceNames = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value),
+  z.array(salesforceName).min(1),
+);
+
+/** A yes/no option, as a boolean or as the bot passes it (`true`, `false`, `yes`, `no`). */
+export const flag = z.union([z.boolean(), z.enum(['true', 'yes', 'false', 'no']).transform((value) => value === 'true' || value === 'yes')]);

@@ -2,7 +2,7 @@ import type { RunbookDeps } from '../deps.js';
 import { check, type CheckStep } from '../runbook.js';
 import { connectionFound, connectionSyncing } from './connection.js';
 import { connectDatabaseFound } from './database.js';
-import { noMappingBusy } from './mappings.js';
+import { noMappingBusy } from './mapping-states.js';
 
 /** The checks every database runbook starts with: a healthy connection, and the database it syncs to. */
 

@@ -1,15 +1,23 @@
 import type { Probe, RunbookDeps } from '../deps.js';
-import { action, wait, type ActionStep, type WaitResult, type WaitStep } from '../runbook.js';
+import { action, StepFailed, wait, type ActionStep, type WaitResult, type WaitStep } from '../runbook.js';
 import { newDatabaseId } from './addons.js';
 import { output, record, required } from './outputs.js';
 
-/** pg:copy (reference 7.6): a transfer from the old database to the new one, followed to `finished_at`. */
+/**
+ * pg:copy (reference 7.6): a transfer from the old database to the new one, followed to `finished_at`.
+ * The transfer is sent with the new database's config var as its `to_name`, which carries the run id.
+ */
 
+/**
+ * Done probe: the app has a transfer to this run's new database (started, or over). Found by its
+ * `to_name`, so a crash between the request and recording its uuid never sends a second copy.
+ */
 const copyStarted: Probe<boolean> = async (ctx) => {
-  const uuid = output(ctx, 'transfer');
-  if (!uuid) return false;
-  await ctx.deps.data.transfer(ctx.app, uuid);
-  return true;
+  const planned = output(ctx, 'newDatabase');
+  if (!planned) return false;
+  const transfer = (await ctx.deps.data.transfers(ctx.app)).find((t) => t.to_name === planned.configVar);
+  if (transfer && output(ctx, 'transfer') !== transfer.uuid) await record(ctx, 'transfer', transfer.uuid);
+  return transfer !== undefined;
 };
 
 export function copyStep(): ActionStep<RunbookDeps, unknown> {
@@ -20,7 +28,12 @@ export function copyStep(): ActionStep<RunbookDeps, unknown> {
       const vars = await ctx.deps.platform.configVars(ctx.app);
       const fromUrl = vars[from.configVar];
       const toUrl = vars[to.configVar];
-      if (!fromUrl || !toUrl) throw new Error(`Config var ${fromUrl ? to.configVar : from.configVar} is missing on ${ctx.app}`);
+      if (!fromUrl || !toUrl) {
+        const missing = fromUrl ? to.configVar : from.configVar;
+        throw new StepFailed(`Config var ${missing} is missing on ${ctx.app}: there is nothing to copy ${fromUrl ? 'to' : 'from'}.`, {
+          next: `Check the app's databases with \`heroku pg:info -a ${ctx.app}\` and \`heroku config -a ${ctx.app}\`, then roll back.`,
+        });
+      }
       const transfer = await ctx.deps.data.createTransfer(await newDatabaseId(ctx), { from_name: from.configVar, from_url: fromUrl, to_name: to.configVar, to_url: toUrl });
       await record(ctx, 'transfer', transfer.uuid);
     },
@@ -34,7 +47,9 @@ const copyFinished: Probe<WaitResult> = async (ctx) => {
   if (transfer.finished_at) {
     if (transfer.succeeded) return { done: true };
     const logs = (transfer.logs ?? []).slice(-5).map((l) => l.message).join('; ');
-    throw new Error(`pg:copy failed${logs ? `: ${logs}` : ''}`);
+    throw new StepFailed(`pg:copy failed${logs ? `: ${logs}` : ''}`, {
+      next: 'The old database is unchanged and still the app\'s: roll back to bring the app up again on it (the new database is destroyed), then start the runbook again.',
+    });
   }
   const done = transfer.processed_bytes ?? 0;
   const total = transfer.source_bytes ?? 0;

@@ -1,6 +1,6 @@
 import type { WaitStatus } from '../../heroku/types.js';
 import type { Ctx, Probe, RunbookDeps } from '../deps.js';
-import { action, wait, type ActionStep, type CheckResult, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
+import { action, StepFailed, wait, type ActionStep, type CheckResult, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
 import { majorVersion } from './database.js';
 import { required } from './outputs.js';
 
@@ -86,7 +86,11 @@ export function prepareUpgradeStep(version: number | undefined): ActionStep<Runb
 const prepared: Probe<WaitResult> = async (ctx) => {
   const { phase, status } = await phaseOf(ctx, connectDatabase);
   if (phase === 'scheduled') return { done: true };
-  if (phase !== 'preparing') throw new Error(`The upgrade is no longer being prepared: ${describe(status)}`);
+  if (phase !== 'preparing') {
+    throw new StepFailed(`The upgrade is no longer being prepared: ${describe(status)}.`, {
+      next: 'It was cancelled (`heroku pg:upgrade:cancel`) or Heroku could not prepare it: check `heroku pg:upgrade:wait`, then start the runbook again.',
+    });
+  }
   return { done: false, progress: describe(status) };
 };
 
@@ -117,7 +121,11 @@ const upgradeFinished =
   async (ctx) => {
     const { phase, status } = await phaseOf(ctx, target);
     if (phase !== 'running' && (await upgraded(ctx, target))) return { done: true };
-    if (status['error?']) throw new Error(`The upgrade failed: ${describe(status)}`);
+    if (status['error?']) {
+      throw new StepFailed(`The upgrade failed: ${describe(status)}.`, {
+        next: 'Heroku Connect stays paused. Check the database with `heroku pg:info` and `heroku pg:upgrade:wait` (open a Heroku support ticket if it is not available), then roll back to resume Heroku Connect.',
+      });
+    }
     return { done: false, progress: describe(status), near: phase === 'finished' };
   };
 

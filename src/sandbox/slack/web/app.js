@@ -167,9 +167,10 @@ function renderSidebar() {
       button.append(element('span', 'hash', '#'), element('span', 'channel-link-name', channel.name));
       if (channel.id === store.channel) button.setAttribute('aria-current', 'page');
       const unread = store.unread.get(channel.id) ?? 0;
+      button.setAttribute('aria-label', unread > 0 ? `#${channel.name}, ${unread} new` : `#${channel.name}`);
       if (unread > 0) {
         button.classList.add('unread');
-        button.append(element('span', 'unread-dot'), element('span', 'visually-hidden', `, ${unread} new`));
+        button.append(element('span', 'unread-dot'));
       }
       button.addEventListener('click', () => selectChannel(channel.id));
       const item = element('li');
@@ -206,15 +207,17 @@ function renderChannel() {
   const mine = [...store.ephemerals.values()].filter((e) => e.channel === channel.id && e.user === store.me && !store.dismissed.has(e.id));
   const items = [...roots.map((m) => ({ at: m.at, node: () => messageElement(m) })), ...mine.map((e) => ({ at: e.at, node: () => ephemeralElement(e) }))];
   items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  $('messages').replaceChildren(...(items.length > 0 ? items.map((i) => i.node()) : [emptyChannel(channel)]));
+  $('messages').replaceChildren(channelIntro(channel), ...items.map((i) => i.node()));
   channelToEnd();
   renderSuggestions(channel);
 }
 
-function emptyChannel(channel) {
-  const node = element('div', 'empty');
-  node.append(element('p', 'empty-title', `This is the very beginning of #${channel.name}.`));
-  node.append(element('p', 'muted', store.apps.includes(channel.name) ? `Type /connect upgrade ${channel.name} below to start a run.` : 'The bot posts here when something happens.'));
+/** The top of every channel, as in Slack: what the channel is for. */
+function channelIntro(channel) {
+  const node = element('div', 'channel-intro');
+  node.append(element('p', 'channel-intro-title', `This is the very beginning of #${channel.name}.`));
+  const app = store.apps.includes(channel.name);
+  node.append(element('p', 'muted', app ? `Runs on ${channel.name} are planned, approved and followed here: try /connect upgrade ${channel.name}.` : 'The bot posts announced Heroku Connect maintenance here, and follows each notice in its thread.'));
   return node;
 }
 

@@ -45,7 +45,7 @@ const INLINE = new RegExp(
  */
 export function mrkdwn(text, ctx) {
   const fragment = document.createDocumentFragment();
-  const parts = text.split(/```([\s\S]*?)```/);
+  const parts = text.replace(/\r\n?/g, '\n').split(/```([\s\S]*?)```/);
   parts.forEach((part, i) => {
     if (i % 2 === 1) {
       const pre = element('pre', 'mrkdwn-pre');

@@ -1,11 +1,12 @@
 import { expect } from '@jest/globals';
-import { isFinished, type RunView, type TransitionPoint } from '../../../../src/ops/engine/index.js';
+import { isFinished, type RunView } from '../../../../src/ops/engine/index.js';
 import { ApiError } from '../../../../src/sandbox/heroku/errors.js';
 import type { RequestLogEntry, World } from '../../../../src/sandbox/heroku/index.js';
 import type { Connection } from '../../../../src/sandbox/heroku/world/connections.js';
 import type { Mapping } from '../../../../src/sandbox/heroku/world/mappings.js';
 import { setMaintenance } from '../../../../src/sandbox/heroku/world/apps.js';
 import { scale } from '../../../../src/sandbox/heroku/world/formation.js';
+import type { Crash } from './crash.js';
 import { addOnAttachedAs, APPROVER, type Harness } from './harness.js';
 
 /**
@@ -21,15 +22,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * each poll then takes several requests and a simulated timeout must not pass in a few real ms.
  */
 export const FAULTS_TIME_SCALE = 3_000;
-
-/** A crash the test asked for: the driver restarts the engine on the same store when it happens. */
-export interface Crash {
-  happened: boolean;
-  /** The crashed engine hangs mid-request: it cannot be stopped, only left behind. */
-  abandoned: boolean;
-  count: number;
-  onTransition?: (point: TransitionPoint, runId: string, stepIdx: number) => void;
-}
 
 /** Plays the operator: logs in to Salesforce when asked to, and confirms every manual step. */
 async function doManualStep(h: Harness, run: RunView): Promise<void> {

@@ -171,6 +171,18 @@ export function why(run: RunView): string {
   return run.error ? `${run.error.code} at ${run.error.stepTitle ?? '-'}: ${run.error.message}` : run.status;
 }
 
+/**
+ * Replaces a method of one of the harness's clients with `wrap(real)`, `real` being the method
+ * bound to its client, e.g. to change what Heroku did right after a request. Returns the undo.
+ */
+export function intercept<C extends object, K extends keyof C>(client: C, name: K, wrap: (real: C[K]) => C[K]): () => void {
+  const original = client[name];
+  client[name] = wrap((original as (...args: unknown[]) => unknown).bind(client) as C[K]);
+  return () => {
+    client[name] = original;
+  };
+}
+
 /** `METHOD path` of each request, to compare against expected mutations. */
 export const lines = (entries: RequestLogEntry[]): string[] => entries.map((e) => `${e.method} ${e.path}`);
 
