@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { maintenanceCommand } from './cli/maintenance.js';
 import { planCommand } from './cli/plan.js';
 import { runsCommand } from './cli/runs.js';
+import { sandboxCommand } from './cli/sandbox.js';
 import { startCommand } from './cli/start.js';
 import { statusCommand } from './cli/status.js';
 import { createLogger } from './log.js';
@@ -37,6 +38,7 @@ export function program(): Command {
     .description('Heroku Connect maintenance, planned, approved and run safely from Slack')
     .showHelpAfterError()
     .addCommand(startCommand())
+    .addCommand(sandboxCommand())
     .addCommand(statusCommand({ clients: herokuClients }))
     .addCommand(planCommand({ runbooks }))
     .addCommand(

@@ -51,7 +51,7 @@ export function sandboxCommand(deps: SandboxCommandDeps = {}): Command {
     });
 }
 
-export function banner(sandbox: Sandbox): string {
+function banner(sandbox: Sandbox): string {
   const lines = [`connect-ops sandbox: simulated time runs ${sandbox.timeScale}× faster than real time.`, ''];
   if (sandbox.urls.page) {
     lines.push(
@@ -68,7 +68,7 @@ export function banner(sandbox: Sandbox): string {
 }
 
 /** `export NAME=value` lines, ready to paste into a POSIX shell. */
-export function envBlock(env: Record<string, string>): string {
+function envBlock(env: Record<string, string>): string {
   return Object.entries(env)
     .map(([name, value]) => `  export ${name}=${value}`)
     .join('\n');

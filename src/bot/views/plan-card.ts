@@ -52,9 +52,10 @@ export function stepLine(step: PlanStep): string {
     case 'check':
       return `${n} Check: ${title}${calls}`;
     case 'wait':
-      return `${n} Wait until ${title}${step.every ? ` (checks every ${step.every}${step.timeout ? `, gives up after ${step.timeout}` : ''})` : ''}${calls}`;
+      // Runbook titles already read "Wait until …".
+      return `${n} ${title}${step.every ? ` (checks every ${step.every}${step.timeout ? `, gives up after ${step.timeout}` : ''})` : ''}${calls}`;
     case 'approval':
-      return `${n} :closed_lock_with_key: Approval: ${title}`;
+      return `${n} :closed_lock_with_key: ${title}`;
     case 'manual':
       return `${n} :raised_hand: By hand: ${title} (confirmed with a button)`;
     case 'action': {

@@ -1,4 +1,4 @@
-/** The local Slack stand-in: workspace state, the Web API server, and a driver that plays Slack. */
+/** The local Slack stand-in: workspace state, the Web API server, a driver that plays Slack, and the sandbox page. */
 export { BLOCK_KIT, blockKitViolations } from './block-kit-rules.js';
 export { buttonsOf, SlackDriver, type ClickableMessage, type DeliverOptions, type Delivery, type SlackDriverOptions } from './driver.js';
 export { PanelError, panelAction, type PanelAction, type PanelNotice, type PanelState, type SandboxPanel } from './panel.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { SlackDriver } from './driver.js';
+import { buttonsOf, type SlackDriver } from './driver.js';
 import { PanelError, panelAction, type SandboxPanel } from './panel.js';
 import type { Ephemeral, SlackMessage, SlackWorkspace, WorkspaceChange } from './workspace.js';
 
@@ -71,7 +71,13 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
   const notice = (user: string, channel: string, text: string) =>
     void workspace.postEphemeral({ channel, user, text, blocks: [], via: 'chat.postEphemeral' });
 
-  async function compose(input: z.infer<typeof composeBody>): Promise<void> {
+  /** Why a request from the page names no one or nowhere in the workspace, if it does. */
+  const unknown = (input: { user: string; channel: string }) =>
+    !workspace.user(input.user) ? `No user ${input.user}.` : !workspace.channel(input.channel) ? `No channel ${input.channel}.` : undefined;
+
+  async function compose(input: z.infer<typeof composeBody>): Promise<string | undefined> {
+    const problem = unknown(input);
+    if (problem) return problem;
     const slash = /^\/(\S+)\s*([\s\S]*)$/.exec(input.text);
     if (!slash) {
       workspace.post({ channel: input.channel, user: input.user, text: escapeMrkdwn(input.text), threadTs: input.threadTs ?? null });
@@ -84,17 +90,17 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
     if (delivery?.status !== 200) notice(input.user, input.channel, '`/connect` failed with the error "dispatch_failed"');
   }
 
-  async function click(input: z.infer<typeof clickBody>): Promise<void> {
+  async function click(input: z.infer<typeof clickBody>): Promise<string | undefined> {
+    const problem = unknown(input);
+    if (problem) return problem;
     const message = workspace.message(input.channel, input.ts);
-    if (!message) return notice(input.user, input.channel, 'That message is gone.');
-    if (!driver) return notice(input.user, input.channel, 'The bot is not running in this sandbox, so buttons do nothing.');
-    let delivery;
-    try {
-      delivery = await driver.click({ user: input.user, message, actionId: input.actionId, which: (b) => b.value === input.value });
-    } catch {
+    const clicked = (b: { action_id: string; value?: string }) => b.action_id === input.actionId && b.value === input.value;
+    if (!message || !buttonsOf(message.blocks).some(clicked)) {
       return notice(input.user, input.channel, 'That button is no longer on the message: it changed while you were looking.');
     }
-    if (delivery.status !== 200) notice(input.user, input.channel, 'The bot did not answer that click.');
+    if (!driver) return notice(input.user, input.channel, 'The bot is not running in this sandbox, so buttons do nothing.');
+    const delivery = await driver.click({ user: input.user, message, actionId: input.actionId, which: clicked }).catch(() => undefined);
+    if (delivery?.status !== 200) notice(input.user, input.channel, 'The bot did not answer that click.');
   }
 
   function openStream(res: ServerResponse): void {
@@ -133,8 +139,8 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
               broadcast('sandbox', state);
               sendJson(res, 200, state);
             } catch (error) {
-              if (error instanceof PanelError) return sendJson(res, 409, { error: error.message });
-              throw error;
+              if (!(error instanceof PanelError)) throw error;
+              sendJson(res, 409, { error: error.message });
             }
           });
         }
@@ -154,8 +160,8 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
   };
 }
 
-/** Parses a JSON body, runs `act`, and answers 204 unless `act` answered itself. */
-async function withBody<T>(res: ServerResponse, schema: z.ZodType<T>, body: string, act: (input: T) => Promise<unknown>): Promise<true> {
+/** Parses a JSON body and runs `act`; answers 400 with the problem `act` returns, else 204 unless `act` answered itself. */
+async function withBody<T>(res: ServerResponse, schema: z.ZodType<T>, body: string, act: (input: T) => Promise<string | undefined | void>): Promise<true> {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -164,7 +170,8 @@ async function withBody<T>(res: ServerResponse, schema: z.ZodType<T>, body: stri
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
-  await act(parsed.data);
+  const problem = await act(parsed.data);
+  if (problem) return sendJson(res, 400, { error: problem });
   if (!res.headersSent) {
     res.writeHead(204);
     res.end();

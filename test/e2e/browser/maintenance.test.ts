@@ -4,9 +4,10 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/run.js';
 import { describeInBrowser, openBrowser, type Browser } from './chromium.js';
 
 /**
- * A Heroku Connect maintenance announced from the sandbox panel: the simulated status feeds carry
- * it, the bot's watcher (every five seconds in the sandbox) reads it and posts the notice in the
- * maintenance channel, and the page shows it live, then edits it as the maintenance starts.
+ * The sandbox panel. A Heroku Connect maintenance announced there is carried by the simulated
+ * status feeds, read by the bot's watcher (every five seconds in the sandbox) and posted in the
+ * maintenance channel, which the page shows live and edits as the maintenance starts. Faults set
+ * there are the simulated Heroku's.
  */
 
 describeInBrowser('the sandbox panel', () => {
@@ -51,4 +52,23 @@ describeInBrowser('the sandbox panel', () => {
     expect(await page.locator('#messages article.msg').count()).toBe(1);
     expect(browser.errors).toEqual([]);
   }, 60_000);
+
+  it('injects faults into the simulated Heroku and clears them', async () => {
+    const { page } = browser;
+    const panel = page.getByRole('region', { name: 'Sandbox' });
+    const now = panel.locator('#faults-now');
+    await panel.getByLabel('429 burst of').fill('7');
+    await panel.getByRole('button', { name: 'Inject' }).click();
+    await panel.getByLabel('5xx on').fill('15');
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await panel.getByLabel('Connection stuck in POLLING_DB_CHANGES').selectOption('globex-prod');
+    await panel.getByRole('button', { name: 'Stick' }).click();
+    await now.filter({ hasText: 'globex-prod stuck in POLLING_DB_CHANGES' }).waitFor();
+    expect(await now.textContent()).toBe('Now: the next 7 Platform and data API requests get 429; 15% of requests get 503; globex-prod stuck in POLLING_DB_CHANGES.');
+    expect(sandbox.heroku.world.faults.current).toMatchObject({ rateLimitBurst: 7, errorRate: 0.15, stuckPolling: ['globex-prod'] });
+
+    await panel.getByRole('button', { name: 'Clear all faults' }).click();
+    await now.filter({ hasText: 'No faults' }).waitFor();
+    expect(sandbox.heroku.world.faults.current).toMatchObject({ rateLimitBurst: 0, errorRate: 0, stuckPolling: [] });
+  });
 });

@@ -132,6 +132,8 @@ describe('the sandbox page of the Slack stand-in', () => {
     expect(bot.received).toEqual([]);
     expect((await post(page('/ui/compose'), { user: ANN, channel: CHANNEL, text: '   ' })).status).toBe(400);
     expect((await post(page('/ui/compose'), 'not json')).status).toBe(400);
+    expect(await post(page('/ui/compose'), { user: 'U0NOBODY', channel: CHANNEL, text: 'hi' })).toEqual({ status: 400, body: { error: 'No user U0NOBODY.' } });
+    expect(await post(page('/ui/compose'), { user: ANN, channel: 'C0NOWHERE', text: 'hi' })).toEqual({ status: 400, body: { error: 'No channel C0NOWHERE.' } });
   });
 
   it('clicks the button with that value on the message as it is now, and says so when the button is gone', async () => {
@@ -179,7 +181,7 @@ describe('the sandbox page of the Slack stand-in', () => {
 
     const message = slack.workspace.post({ channel: CHANNEL, user: ANN, text: 'first' });
     slack.workspace.update({ channel: CHANNEL, ts: message.ts, text: 'second' });
-    slack.workspace.postEphemeral({ channel: CHANNEL, user: ANN, text: 'just you', via: 'chat.postEphemeral' });
+    slack.workspace.postEphemeral({ channel: CHANNEL, user: ANN, text: 'just you', blocks: [], via: 'chat.postEphemeral' });
     await post(page('/ui/sandbox'), { action: 'faults', rateLimitBurst: 5 });
     await until(/event: sandbox/);
     const events = received

@@ -30,7 +30,7 @@ const store = {
   /** The key of the message whose thread is open. */
   thread: null,
   apps: [],
-  /** Whether the simulated Heroku's panel is there (not with --no-bot pages of other sandboxes). */
+  /** Whether a simulated Heroku is behind the page: the stand-in alone has no sandbox panel. */
   hasPanel: false,
 };
 
@@ -309,7 +309,7 @@ function ephemeralElement(e) {
   note.append(dismiss);
   node.append(note);
   const body = messageFrame(node, store.bot.id, e.at);
-  body.append(messageContent(e, { ...names }));
+  body.append(messageContent(e, names));
   return node;
 }
 
@@ -358,7 +358,7 @@ function messageContent(m, ctx) {
 function confirm(spec) {
   const dialog = $('confirm');
   $('confirm-title').textContent = spec.title?.text ?? 'Are you sure?';
-  $('confirm-text').replaceChildren(confirmText(spec, { ...names }));
+  $('confirm-text').replaceChildren(confirmText(spec, names));
   $('confirm-ok').textContent = spec.confirm?.text ?? 'Yes';
   $('confirm-ok').className = `btn ${spec.style === 'danger' ? 'btn-danger' : 'btn-primary'}`;
   $('confirm-deny').textContent = spec.deny?.text ?? 'Cancel';
@@ -369,7 +369,8 @@ function confirm(spec) {
 
 // ---- composers -----------------------------------------------------------------------------------
 
-const history = [];
+/** What this page sent, for the up and down keys. */
+const sent = [];
 let recalled = 0;
 
 $('composer').addEventListener('submit', (event) => {
@@ -377,17 +378,17 @@ $('composer').addEventListener('submit', (event) => {
   const input = $('composer-input');
   const text = input.value.trim();
   if (!text) return;
-  history.push(text);
-  recalled = history.length;
+  sent.push(text);
+  recalled = sent.length;
   input.value = '';
   send({ channel: store.channel, text }, $('composer-error'));
 });
 
 // Up and down recall what was sent, as a shell does.
 $('composer-input').addEventListener('keydown', (event) => {
-  if ((event.key !== 'ArrowUp' && event.key !== 'ArrowDown') || history.length === 0) return;
-  recalled = Math.max(0, Math.min(history.length, recalled + (event.key === 'ArrowUp' ? -1 : 1)));
-  event.target.value = history[recalled] ?? '';
+  if ((event.key !== 'ArrowUp' && event.key !== 'ArrowDown') || sent.length === 0) return;
+  recalled = Math.max(0, Math.min(sent.length, recalled + (event.key === 'ArrowUp' ? -1 : 1)));
+  event.target.value = sent[recalled] ?? '';
   event.preventDefault();
 });
 
