@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { statusCommand } from '../../src/cli/status.js';
 import { HerokuApiError } from '../../src/ops/heroku/errors.js';
-import { HOUR, startSandbox, type Sandbox } from '../ops/heroku/sandbox.js';
+import { HOUR, startSandbox, type Sandbox } from '../support/simulated-heroku.js';
 
 describe('connect-ops status', () => {
   let sandbox: Sandbox;

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../src/log.js';
 import { isFinished, type RunView } from '../../src/ops/engine/index.js';
-import { createHerokuClients } from '../../src/ops/heroku/clients.js';
-import { createLimits, type Limits } from '../../src/ops/limits.js';
 import { runbooks } from '../../src/ops/runbooks/index.js';
 import type { RunbookRegistry } from '../../src/ops/runbooks/runbook.js';
-import { startSimulatedHeroku, type SimulatedHeroku } from '../../src/sandbox/heroku/index.js';
+import type { SimulatedHeroku } from '../../src/sandbox/heroku/index.js';
 import { buttonsOf, type SlackMessage } from '../../src/sandbox/slack/index.js';
+import { startSandbox, type Sandbox } from '../support/simulated-heroku.js';
 import { CHANNEL, startBotHarness, startedRunId, USERS, type BotHarness } from '../bot/support/harness.js';
 
 /**
@@ -20,21 +18,13 @@ const HOUR = 3_600_000;
 
 describe('/connect upgrade, end to end', () => {
   let sim: SimulatedHeroku;
-  let limits: Limits;
+  let heroku: Sandbox;
   let h: BotHarness;
 
   beforeAll(async () => {
-    sim = await startSimulatedHeroku({ timeScale: TIME_SCALE, seed: 'default' });
-    limits = createLimits({ timeScale: TIME_SCALE });
-    const clients = createHerokuClients({
-      apiKey: sim.token,
-      apiUrl: sim.url,
-      dataApiUrl: sim.url,
-      connectDiscoveryUrl: sim.url,
-      limits,
-      logger: createLogger({ level: 'silent' }),
-      timeScale: TIME_SCALE,
-    });
+    heroku = await startSandbox({ timeScale: TIME_SCALE, seed: 'default' });
+    sim = heroku.sim;
+    const clients = heroku.clients;
     h = await startBotHarness({
       runbooks: { registry: runbooks as RunbookRegistry<unknown>, deps: clients },
       engineTimeScale: TIME_SCALE,
@@ -43,8 +33,7 @@ describe('/connect upgrade, end to end', () => {
   });
   afterAll(async () => {
     await h.close();
-    await limits.disconnect();
-    await sim.close();
+    await heroku.close();
   });
 
   async function until(runId: string, holds: (run: RunView) => boolean, timeoutMs = 20_000): Promise<RunView> {

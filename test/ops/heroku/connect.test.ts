@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { isConflict, isNotFound } from '../../../src/ops/heroku/errors.js';
 import type { Connection } from '../../../src/ops/heroku/types.js';
 import { herokuError } from './expect.js';
-import { MINUTE, startSandbox, type Sandbox } from './sandbox.js';
+import { MINUTE, startSandbox, type Sandbox } from '../../support/simulated-heroku.js';
 
 /**
  * ConnectClient against the simulated Heroku. At the sandbox's time scale (a simulated minute per

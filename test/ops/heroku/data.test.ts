@@ -3,7 +3,7 @@ import { behindBy, canFollow, databaseStatus, infoRow, isAvailable } from '../..
 import { isNotFound } from '../../../src/ops/heroku/errors.js';
 import { isPostgresAddOn } from '../../../src/ops/heroku/platform.js';
 import { herokuError } from './expect.js';
-import { HOUR, MINUTE, startSandbox, type Sandbox } from './sandbox.js';
+import { HOUR, MINUTE, startSandbox, type Sandbox } from '../../support/simulated-heroku.js';
 
 const rows = (...entries: Array<[string, string[]]>) => ({ info: entries.map(([name, values]) => ({ name, values })) });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { isConfirmationRequired, isNotFound } from '../../../src/ops/heroku/errors.js';
 import { isEssentialPlan, isPostgresAddOn } from '../../../src/ops/heroku/platform.js';
 import { herokuError } from './expect.js';
-import { MINUTE, startSandbox, type Sandbox } from './sandbox.js';
+import { MINUTE, startSandbox, type Sandbox } from '../../support/simulated-heroku.js';
 
 /** PlatformClient against the simulated Heroku (seed: acme-prod with one standard-0 database). */
 describe('PlatformClient (contract)', () => {

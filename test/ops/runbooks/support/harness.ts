@@ -1,12 +1,12 @@
 import { createLogger } from '../../../../src/log.js';
 import { createEngine, isFinished, type Engine, type EngineOptions, type RunStatus, type RunView, type StepView } from '../../../../src/ops/engine/index.js';
-import { createHerokuClients, type HerokuClients } from '../../../../src/ops/heroku/clients.js';
-import { createLimits, type Limits } from '../../../../src/ops/limits.js';
+import type { HerokuClients } from '../../../../src/ops/heroku/clients.js';
 import { runbooks } from '../../../../src/ops/runbooks/index.js';
 import type { RunbookDeps } from '../../../../src/ops/runbooks/deps.js';
-import { startSimulatedHeroku, type RequestLogEntry, type SimulatedHeroku, type World } from '../../../../src/sandbox/heroku/index.js';
+import type { RequestLogEntry, SimulatedHeroku, World } from '../../../../src/sandbox/heroku/index.js';
 import type { Store } from '../../../../src/store/index.js';
 import { createTestStore, type TestStore } from '../../../support/backends.js';
+import { startSandbox } from '../../../support/simulated-heroku.js';
 
 /**
  * Runbook tests end to end: the simulated Heroku, a real SQLite store, the real Heroku clients and
@@ -65,18 +65,9 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const timeScale = options.timeScale ?? TIME_SCALE;
   const logger = createLogger({ level: 'silent' });
-  const sim = await startSimulatedHeroku({ timeScale, seed: 'default' });
+  const heroku = await startSandbox({ timeScale, seed: 'default' });
+  const { sim, clients } = heroku;
   const store = await createTestStore('sqlite');
-  const limits: Limits = createLimits({ timeScale });
-  const clients = createHerokuClients({
-    apiKey: sim.token,
-    apiUrl: sim.url,
-    dataApiUrl: sim.url,
-    connectDiscoveryUrl: sim.url,
-    limits,
-    logger,
-    timeScale,
-  });
 
   const engineOn = (s: Store, engineOptions: HarnessOptions['engine']) =>
     createEngine<RunbookDeps>({ store: s, runbooks, deps: clients, logger, timeScale, ...engineOptions });
@@ -153,8 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     mutations: () => sim.requests().filter((r) => r.method !== 'GET' && r.status < 300 && !NOT_MUTATIONS.test(r.path)),
     async close() {
       await engine.stop();
-      await limits.disconnect();
-      await sim.close();
+      await heroku.close();
       await store.dispose();
     },
   };

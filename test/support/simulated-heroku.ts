@@ -1,7 +1,7 @@
-import { createLogger } from '../../../src/log.js';
-import { createHerokuClients, type HerokuClients } from '../../../src/ops/heroku/clients.js';
-import { createLimits } from '../../../src/ops/limits.js';
-import { startSimulatedHeroku, type SimulatedHeroku, type SimulatedHerokuOptions } from '../../../src/sandbox/heroku/index.js';
+import { createLogger } from '../../src/log.js';
+import { createHerokuClients, type HerokuClients } from '../../src/ops/heroku/clients.js';
+import { createLimits } from '../../src/ops/limits.js';
+import { startSimulatedHeroku, type SimulatedHeroku, type SimulatedHerokuOptions } from '../../src/sandbox/heroku/index.js';
 
 export interface Sandbox {
   sim: SimulatedHeroku;
