@@ -11,7 +11,10 @@ import { appStatus, type AppStatus } from './ops/app-status.js';
 import { behindBy, databaseStatus } from './ops/heroku/data.js';
 import { cutoverOverlapCheck } from './maintenance-overlaps.js';
 import { MaintenanceWatcher, overlaps, upcomingWindows } from './status/index.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { openStore, type Store } from './store/index.js';
+import { createLease } from './store/lease.js';
 
 /**
  * The composition root: config -> store -> clients -> engine -> bot + watcher. The only place that
@@ -39,9 +42,13 @@ export interface StartOptions {
    * Heroku's clock, which runs CONNECT_OPS_TIME_SCALE times faster than the wall clock.
    */
   maintenanceClock?: () => Date;
+  /** How long to wait for another process's engine lease to be released or expire; default 60 s. */
+  engineLeaseWaitMs?: number;
 }
 
 const FEED_TIMEOUT_MS = 10_000;
+/** Twice the lease's TTL: long enough for a crashed predecessor's lease to expire. */
+const ENGINE_LEASE_WAIT_MS = 60_000;
 
 /** The secrets the logger scrubs wherever they appear. */
 export function configSecrets(config: Config): string[] {
@@ -120,6 +127,37 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     }),
   });
 
+  let stopping: Promise<void> | undefined;
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      await watcher.stop();
+      await engine.stop();
+      await bot.stop();
+      await lease.release();
+      await limits.disconnect();
+      await store.close();
+    })();
+    return stopping;
+  }
+
+  // One process drives the engine: two would send the same mutation. A crashed predecessor's lease
+  // expires within its TTL, so a restart waits for it rather than failing.
+  const lease = createLease({
+    store,
+    name: 'engine',
+    owner: `${hostname()} pid ${process.pid} ${randomBytes(3).toString('hex')}`,
+    onLost: (holder) => {
+      logger.error({ holder }, 'another process took over the engine lease; stopping so that no run is driven twice');
+      void stop();
+    },
+  });
+  try {
+    await lease.acquire(options.engineLeaseWaitMs ?? ENGINE_LEASE_WAIT_MS);
+  } catch (error) {
+    await limits.disconnect();
+    await store.close();
+    throw error;
+  }
   await engine.resumeAll();
   await bot.start();
   watcher.start();
@@ -133,13 +171,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     engine,
     bot,
     watcher,
-    async stop() {
-      watcher.stop();
-      await engine.stop();
-      await bot.stop();
-      await limits.disconnect();
-      await store.close();
-    },
+    stop,
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { startConnectOps, type ConnectOps } from '../src/main.js';
 import { startSimulatedHeroku, type SimulatedHeroku } from '../src/sandbox/heroku/index.js';
@@ -35,6 +35,7 @@ describe('startConnectOps', () => {
   let ops: ConnectOps;
   let dataDir: string;
   let driver: SlackDriver;
+  let config: Config;
 
   beforeAll(async () => {
     sim = await startSimulatedHeroku({ timeScale: TIME_SCALE });
@@ -42,7 +43,7 @@ describe('startConnectOps', () => {
     seedWorkspace(workspace);
     slack = await startSlackStandIn({ workspace, botToken: BOT_TOKEN });
     dataDir = mkdtempSync(join(tmpdir(), 'connect-ops-main-'));
-    const config = loadConfig({
+    config = loadConfig({
       env: {
         SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -99,5 +100,10 @@ describe('startConnectOps', () => {
     expect(JSON.stringify(warnings[0]?.blocks)).toContain('overlaps this run');
     // The maintenance channel got the notice itself.
     expect(workspace.history(MAINTENANCE_CHANNEL).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a second process on the same store, naming the one that runs the engine', async () => {
+    const second = startConnectOps(config, { logger: createLogger({ level: 'silent' }), engineLeaseWaitMs: 0 });
+    await expect(second).rejects.toThrow(/Another connect-ops process \(.+\) is running the engine/);
   });
 });

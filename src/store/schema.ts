@@ -15,6 +15,7 @@ export interface Database {
   reminders_sent: RemindersSentTable;
   slack_messages: SlackMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
+  leases: LeasesTable;
 }
 
 export interface RunsTable {
@@ -145,4 +146,12 @@ export interface SlackMessagesTable {
 export interface IdempotencyKeysTable {
   key: string;
   created_at: string;
+}
+
+/** 004_leases: a named role one process holds at a time (`engine`), renewed while it lives. */
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  acquired_at: string;
+  expires_at: string;
 }

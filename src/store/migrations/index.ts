@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js';
 import * as initial from './001_initial.js';
 import * as engine from './002_engine.js';
 import * as status from './003_status.js';
+import * as leases from './004_leases.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against whatever schema exists
 export type Migration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '001_initial': initial,
   '002_engine': engine,
   '003_status': status,
+  '004_leases': leases,
 };
