@@ -1,18 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { appStatusForSlack } from './app-status-for-slack.js';
+import { createBot, type Bot, type BotPorts } from './bot/index.js';
 import type { Config } from './config.js';
-import { createBot, type AppStatus as BotAppStatus, type Bot, type BotPorts } from './bot/index.js';
 import { createLogger, type Logger } from './log.js';
-import { createEngine, type CutoverGuard, type Engine } from './ops/engine/index.js';
+import { cutoverOverlapCheck, maintenanceGuard } from './maintenance-overlaps.js';
+import { appStatus } from './ops/app-status.js';
+import { createEngine, type Engine } from './ops/engine/index.js';
 import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js';
 import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
 import { createLimits, type Limits } from './ops/limits.js';
 import { runbooks } from './ops/runbooks/index.js';
-import { appStatus, type AppStatus } from './ops/app-status.js';
-import { behindBy, databaseStatus } from './ops/heroku/data.js';
-import { cutoverOverlapCheck } from './maintenance-overlaps.js';
-import { MaintenanceWatcher, overlaps, upcomingWindows } from './status/index.js';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { MaintenanceWatcher, upcomingWindows } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createLease } from './store/lease.js';
 
@@ -79,7 +79,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   });
 
   const ports: BotPorts = {
-    appStatus: async (app) => forSlack(await appStatus(clients, app)),
+    appStatus: async (app) => appStatusForSlack(await appStatus(clients, app)),
     upcomingWindows: () => upcomingWindows(store, options.maintenanceClock?.() ?? new Date()),
     runbookNames: [...runbooks.keys()],
   };
@@ -172,44 +172,5 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     bot,
     watcher,
     stop,
-  };
-}
-
-/**
- * Holds a cutover that would overlap an announced Heroku Connect maintenance window. Only windows
- * with known times hold a run: one whose times could not be read is announced for people to judge.
- */
-function maintenanceGuard(store: Store, clock: () => Date = () => new Date()): CutoverGuard {
-  return async (_app, from, to) => {
-    const now = clock();
-    // The engine speaks wall-clock time; the windows are on the watcher's clock (simulated in the sandbox).
-    const offset = now.getTime() - Date.now();
-    const [start, end] = [new Date(from.getTime() + offset), new Date(to.getTime() + offset)];
-    const windows = await upcomingWindows(store, now);
-    const hit = windows.find((w) => w.start && w.end && overlaps(w, start, end));
-    return hit?.start && hit.end ? { title: hit.title, start: hit.start, end: hit.end, link: hit.link } : null;
-  };
-}
-
-/** The app status in the shape the bot renders (the bot imports nothing of ops). */
-function forSlack(status: AppStatus): BotAppStatus {
-  const c = status.connection;
-  return {
-    app: status.app,
-    connection: c ? { id: c.id, state: c.state, dbKey: c.db_key ?? null, schemaName: c.schema_name ?? null } : null,
-    mappings: (c?.mappings ?? []).map((m) => ({
-      objectName: m.object_name,
-      state: m.state,
-      counts: m.counts && { db: m.counts.db ?? null, sf: m.counts.sf ?? null, pending: m.counts.pending ?? undefined, errors: m.counts.errors ?? undefined },
-    })),
-    databases: status.databases.map((d) => ({
-      addon: d.addOn.name,
-      attachments: d.attachments.map((name) => `${name}_URL`),
-      plan: d.addOn.plan.name.replace(/^heroku-postgresql:/, ''),
-      version: d.database?.postgres_version ?? null,
-      status: d.database ? (databaseStatus(d.database) ?? 'unknown') : (d.problem ?? d.addOn.state),
-      following: d.following?.join(', ') || null,
-      lagCommits: d.database?.following ? (behindBy(d.database) ?? null) : null,
-    })),
   };
 }

@@ -1,10 +1,15 @@
-import type { Engine, RunView } from './ops/engine/types.js';
+import type { CutoverGuard, Engine, RunView } from './ops/engine/types.js';
 import { overlaps, upcomingWindows, type MaintenanceWindow } from './status/index.js';
 import type { Store } from './store/index.js';
 
 /**
- * Glue between the watcher, the engine and the bot: after each poll, a run whose cutover is still
- * ahead (waiting for approval, scheduled, or running before writes resume) and overlaps an announced
+ * Glue between the watcher and the engine: the guard that holds a cutover inside an announced
+ * window, and the check that warns runs of windows announced after they started.
+ */
+
+/**
+ * After each poll, a run whose cutover is still ahead (waiting for approval, scheduled, or running
+ * before writes resume) and overlaps an announced
  * Heroku Connect window is warned in its thread. The warning is posted once per run and window.
  */
 
@@ -24,7 +29,7 @@ export function cutoverOverlapCheck(options: OverlapWarningOptions): (now: Date)
   return async (now) => {
     // `now` is the watcher's clock (the simulated one in the sandbox); runs are on the wall clock.
     const offset = now.getTime() - Date.now();
-    const windows = (await upcomingWindows(options.store, now)).filter((w): w is TimedWindow => w.start !== null && w.end !== null);
+    const windows = await timedWindows(options.store, now);
     if (windows.length === 0) return;
     for (const run of await options.engine.listRuns({ active: true })) {
       if (!CUTOVER_AHEAD.has(run.status) || run.downtime?.endedAt) continue;
@@ -42,4 +47,21 @@ function cutoverLength(engine: Engine, run: RunView): number {
   } catch {
     return DEFAULT_CUTOVER_MS; // the runbook no longer renders these parameters; assume an hour
   }
+}
+
+/** Holds a cutover that would overlap an announced Heroku Connect maintenance window. */
+export function maintenanceGuard(store: Store, clock: () => Date = () => new Date()): CutoverGuard {
+  return async (_app, from, to) => {
+    const now = clock();
+    // The engine speaks wall-clock time; the windows are on the watcher's clock (simulated in the sandbox).
+    const offset = now.getTime() - Date.now();
+    const [start, end] = [new Date(from.getTime() + offset), new Date(to.getTime() + offset)];
+    const hit = (await timedWindows(store, now)).find((w) => overlaps(w, start, end));
+    return hit ? { title: hit.title, start: hit.start, end: hit.end, link: hit.link } : null;
+  };
+}
+
+/** Upcoming windows whose times are known: one whose times could not be read holds nothing. */
+async function timedWindows(store: Store, now: Date): Promise<TimedWindow[]> {
+  return (await upcomingWindows(store, now)).filter((w): w is TimedWindow => w.start !== null && w.end !== null);
 }

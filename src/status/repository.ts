@@ -8,11 +8,6 @@ import type { MessageRef } from './notifier.js';
  * and every message claimed (insert-to-claim: a replica whose insert finds the row posts nothing).
  */
 
-/** Added by migration 002_status; not part of the shared schema type. */
-type StatusTables = {
-  maintenance_notice_sources: { source_id: string; notice_id: string };
-};
-
 export interface StoredNotice {
   notice: MaintenanceNotice;
   updateKey: string;
@@ -23,13 +18,9 @@ const rootKey = (noticeId: string, channel: string) => `notice:${noticeId}:${cha
 export class NoticeRepository {
   constructor(private readonly store: Store) {}
 
-  private get db() {
-    return this.store.db.withTables<StatusTables>();
-  }
-
   /** The stored notice any of these source ids belongs to. */
   async find(sourceIds: readonly string[]): Promise<StoredNotice | undefined> {
-    const row = await this.db
+    const row = await this.store.db
       .selectFrom('maintenance_notice_sources as s')
       .innerJoin('maintenance_notices as n', 'n.id', 's.notice_id')
       .select(['n.data', 'n.latest_update_key'])
@@ -53,7 +44,7 @@ export class NoticeRepository {
       data: JSON.stringify(notice),
       updated_at: at,
     };
-    await this.db.transaction().execute(async (tx) => {
+    await this.store.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('maintenance_notices')
         .values({ id: notice.id, ...columns, first_seen_at: at })
@@ -72,7 +63,7 @@ export class NoticeRepository {
    * True for exactly one caller, whichever replica it is in.
    */
   async claim(noticeId: string, channel: string, reminder: string, now: Date): Promise<boolean> {
-    const result = await this.db
+    const result = await this.store.db
       .insertInto('reminders_sent')
       .values({ notice_id: noticeId, channel, reminder, sent_at: now.toISOString() })
       .onConflict((oc) => oc.columns(['notice_id', 'channel', 'reminder']).doNothing())
@@ -82,7 +73,7 @@ export class NoticeRepository {
 
   /** Gives a claim back after the message could not be posted, so the next poll tries again. */
   async release(noticeId: string, channel: string, reminder: string): Promise<void> {
-    await this.db
+    await this.store.db
       .deleteFrom('reminders_sent')
       .where('notice_id', '=', noticeId)
       .where('channel', '=', channel)
@@ -91,7 +82,7 @@ export class NoticeRepository {
   }
 
   async rootMessage(noticeId: string, channel: string): Promise<MessageRef | undefined> {
-    const row = await this.db
+    const row = await this.store.db
       .selectFrom('slack_messages')
       .select(['channel', 'ts'])
       .where('key', '=', rootKey(noticeId, channel))
@@ -100,7 +91,7 @@ export class NoticeRepository {
   }
 
   async saveRootMessage(noticeId: string, ref: MessageRef, now: Date): Promise<void> {
-    await this.db
+    await this.store.db
       .insertInto('slack_messages')
       .values({ key: rootKey(noticeId, ref.channel), channel: ref.channel, ts: ref.ts, thread_ts: null, updated_at: now.toISOString() })
       .onConflict((oc) => oc.column('key').doUpdateSet({ ts: ref.ts, updated_at: now.toISOString() }))
