@@ -173,7 +173,7 @@ function refillTick(perMinute: number): { amount: number; intervalMs: number } {
 }
 
 function isRateLimited(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 429;
+  return typeof error === 'object' && error !== null && 'status' in error && error.status === 429;
 }
 
 function redisConnection(url: string): Bottleneck.IORedisConnection {

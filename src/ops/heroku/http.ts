@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import got, { HTTPError, RequestError, type Got, type Response } from 'got';
+import got, { HTTPError, RequestError, type Got } from 'got';
 import type { z } from 'zod';
 import type { Logger } from '../../log.js';
 import type { Limiter, Priority } from '../limits.js';
 import { HerokuApiError, idForStatus, type HerokuApi } from './errors.js';
+import { errorBodySchema } from './types.js';
 
 /**
  * The one place that talks HTTP to Heroku: every request goes through a limiter, carries the
@@ -195,13 +196,13 @@ export const seg = (value: string | number): string => encodeURIComponent(String
 function toHerokuError(api: HerokuApi, method: string, path: string, error: unknown): HerokuApiError {
   if (error instanceof HerokuApiError) return error;
   if (error instanceof HTTPError) {
-    const response = error.response as Response<string>;
-    const body = parseJson(response.body);
-    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const text = [fields.message, fields.error].find((v): v is string => typeof v === 'string' && v.length > 0);
+    const { response } = error;
+    const parsed = errorBodySchema.safeParse(parseJson(response.body));
+    const fields = parsed.success ? parsed.data : {};
+    const text = [fields.message, fields.error].find((v) => v !== undefined && v.length > 0);
     return new HerokuApiError({
       api,
-      id: typeof fields.id === 'string' ? fields.id : idForStatus(response.statusCode),
+      id: fields.id ?? idForStatus(response.statusCode),
       message: text ?? `${API_NAME[api]} answered ${method} ${path} with ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
       status: response.statusCode,
       requestId: header(response.headers, 'request-id'),

@@ -9,6 +9,16 @@ import { z } from 'zod';
 const ref = z.looseObject({ id: z.string(), name: z.string() });
 const timestamp = z.string().nullable().optional();
 
+/**
+ * A failure's body: `{id, message}` from the Platform and data APIs, `{message}` or `{error}` from
+ * Connect. A field of another type is dropped, not the whole body.
+ */
+export const errorBodySchema = z.object({
+  id: z.string().optional().catch(undefined),
+  message: z.string().optional().catch(undefined),
+  error: z.string().optional().catch(undefined),
+});
+
 // Platform API (api.heroku.com)
 
 export const appSchema = z.looseObject({

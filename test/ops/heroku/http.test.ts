@@ -125,6 +125,17 @@ describe('errors', () => {
     expect((await herokuError(clients.connect.resume(ref))).message).toBe('Mapping Contact is still syncing.');
   });
 
+  it('keeps what it can read of an odd error body, and falls back on the status', async () => {
+    const { clients } = await setup((request) =>
+      request.path.endsWith('/odd') ? { status: 404, body: { id: 42, message: 'No such add-on.' } } : { status: 502, body: 'Bad Gateway' },
+    );
+    const odd = await herokuError(clients.platform.addOn('acme-prod', 'odd'));
+    expect(odd).toMatchObject({ id: 'not_found', message: 'No such add-on.', reason: 'not_found' });
+    const text = await herokuError(clients.connect.pause({ id: 'c1', region_url: `${opened[0]?.server.url}/` }));
+    expect(text).toMatchObject({ id: 'service_unavailable', status: 502, reason: 'unavailable' });
+    expect(text.message).toMatch(/^Heroku Connect API answered POST \/api\/v3\/connections\/c1\/actions\/pause with 502/);
+  });
+
   it('turns a malformed answer into a typed error with a clear message', async () => {
     const { clients } = await setup(() => ({ body: { id: 'x', name: 'acme-prod' } }));
     const error = await herokuError(clients.platform.app('acme-prod'));

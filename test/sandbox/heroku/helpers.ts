@@ -1,7 +1,6 @@
 import { startSimulatedHeroku, type SimulatedHeroku, type SimulatedHerokuOptions } from '../../../src/sandbox/heroku/index.js';
 
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
+export { HOUR, MINUTE } from '../../support/simulated-heroku.js';
 
 export interface Reply {
   status: number;

@@ -28,10 +28,9 @@ const NO_ROUTE =
 /**
  * One request through Heroku's gates, in order: auth (not the status feeds), the Platform API's
  * Accept version, the rate limit (Platform and data API; /account/rate-limits is free), injected
- * 5xx faults, then the route. Errors come back in the shape of the host that was asked.
+ * 5xx faults, then the route. Errors come back in the shape of the host that was asked (`hostKindOf`).
  */
-export function serve(world: World, router: Router, token: string, baseUrl: string, incoming: Incoming): ApiResponse {
-  const host = hostKindOf(incoming.path);
+export function serve(world: World, router: Router, token: string, baseUrl: string, host: HostKind, incoming: Incoming): ApiResponse {
   try {
     world.settle();
     passGates(world, token, host, incoming);

@@ -28,7 +28,7 @@ export interface Route {
   handler: Handler;
 }
 
-/** `route('GET', '/apps/:app', handler)`: `:name` segments become `req.params.name`. */
+/** `route('GET', '/apps/:app', handler)`: `:name` segments become `req.param('name')`. */
 export const route = (method: string, pattern: string, handler: Handler): Route => ({
   method,
   segments: pattern.split('/').filter(Boolean),
@@ -44,7 +44,8 @@ export class Router {
 
   /** Heroku answers a path with the wrong verb like an unknown path (404), so only a full match counts. */
   match(method: string, path: string): Match {
-    const parts = path.split('/').filter(Boolean);
+    // Decoded once here, not once per candidate route.
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     for (const candidate of this.routes) {
       const params = candidate.method === method ? matchSegments(candidate.segments, parts) : undefined;
       if (params) return { handler: candidate.handler, params };
@@ -57,7 +58,7 @@ function matchSegments(segments: string[], parts: string[]): Record<string, stri
   if (segments.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, segment] of segments.entries()) {
-    const part = decodeURIComponent(parts[i] ?? '');
+    const part = parts[i] ?? '';
     if (segment.startsWith(':')) params[segment.slice(1)] = part;
     else if (segment !== part) return undefined;
   }

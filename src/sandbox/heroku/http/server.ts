@@ -89,7 +89,7 @@ async function handle(settings: ServerSettings, req: IncomingMessage, res: Serve
   const host = hostKindOf(url.pathname);
   // a request happens at one simulated instant, however fast simulated time runs
   const at = world.clock.now();
-  let response = world.clock.pinnedAt(at, () => serve(world, api, token, baseUrl, incoming));
+  let response = world.clock.pinnedAt(at, () => serve(world, api, token, baseUrl, host, incoming));
   if (host === 'status') response = withEtag(response, req.headers['if-none-match']);
   response = { ...response, headers: { ...herokuHeaders(world, host), ...response.headers } };
   world.requestLog.add({

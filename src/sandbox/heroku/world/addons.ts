@@ -1,5 +1,5 @@
 import { ApiError, invalidParams, notFound } from '../errors.js';
-import type { App } from './apps.js';
+import { appById, type App } from './apps.js';
 import { attach, attachmentName, attachmentsOf, claimName, defaultAttachmentName, detach } from './attachments.js';
 import { createConnection, removeConnection } from './connections.js';
 import { newDatabase } from './databases.js';
@@ -119,7 +119,7 @@ export function findAddOn(world: World, idOrName: string, app?: App): AddOn {
 }
 
 export function addOnApp(world: World, addon: AddOn): App {
-  const app = [...world.apps.values()].find((a) => a.id === addon.appId);
+  const app = appById(world, addon.appId);
   if (!app) throw notFound('app');
   return app;
 }

@@ -48,9 +48,14 @@ export function createApp(world: World, spec: NewApp): App {
   return app;
 }
 
+/** Apps are kept by name; add-ons, attachments and connections refer to theirs by id. */
+export function appById(world: World, id: string): App | undefined {
+  return [...world.apps.values()].find((a) => a.id === id);
+}
+
 /** `{app}` in a path is an app id or name. */
 export function findApp(world: World, idOrName: string): App {
-  const app = world.apps.get(idOrName) ?? [...world.apps.values()].find((a) => a.id === idOrName);
+  const app = world.apps.get(idOrName) ?? appById(world, idOrName);
   if (!app) throw notFound('app', "Couldn't find that app.");
   return app;
 }

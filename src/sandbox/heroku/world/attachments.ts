@@ -1,6 +1,6 @@
 import { confirmationRequired, invalidParams, notFound } from '../errors.js';
 import type { AddOn } from './addons.js';
-import type { App } from './apps.js';
+import { appById, type App } from './apps.js';
 import { release } from './releases.js';
 import type { World } from './world.js';
 
@@ -82,7 +82,7 @@ export function attach(world: World, spec: NewAttachment): Attachment {
 
 export function detach(world: World, attachment: Attachment): void {
   world.attachments.delete(attachment.id);
-  const app = [...world.apps.values()].find((a) => a.id === attachment.appId);
+  const app = appById(world, attachment.appId);
   const addon = world.addons.get(attachment.addonId);
   if (app) release(world, app, `Detach ${attachment.name} (@ref:${addon?.name ?? attachment.addonId})`);
 }
@@ -93,7 +93,7 @@ export function findAttachment(world: World, idOrName: string, app?: App): Attac
   if (byId) return byId;
   const [appName, name] = idOrName.includes('::') ? idOrName.split('::') : [app?.name, idOrName];
   const found = [...world.attachments.values()].find(
-    (a) => a.name === attachmentName(name ?? '') && [...world.apps.values()].some((x) => x.id === a.appId && x.name === appName),
+    (a) => a.name === attachmentName(name ?? '') && appById(world, a.appId)?.name === appName,
   );
   if (!found) throw notFound('add_on attachment', `Couldn't find that add on attachment.`);
   return found;

@@ -8,7 +8,7 @@ import type { World } from './world.js';
  * `<NAME>_URL` for every Postgres attachment whose add-on has finished provisioning. Derived, so that
  * attach, promote and destroy move DATABASE_URL without bookkeeping.
  */
-export function attachmentVars(world: World, app: App): Map<string, string> {
+function attachmentVars(world: World, app: App): Map<string, string> {
   const vars = new Map<string, string>();
   for (const attachment of attachmentsOf(world, { app })) {
     const addon = world.addons.get(attachment.addonId);

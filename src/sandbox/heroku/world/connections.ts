@@ -23,7 +23,7 @@ export type ConnectionState =
   | 'HEROKU_UNAUTH';
 
 /** States that `actions/restart` recovers from (UNAUTHORIZED needs a new Salesforce authorization). */
-export const ERROR_STATES: ConnectionState[] = ['SYSTEM_ERROR', 'DB_UNAVAILABLE', 'TOO_MANY_ROWS', 'HEROKU_UNAUTH'];
+const ERROR_STATES: ConnectionState[] = ['SYSTEM_ERROR', 'DB_UNAVAILABLE', 'TOO_MANY_ROWS', 'HEROKU_UNAUTH'];
 
 export interface WriteError {
   id: number;

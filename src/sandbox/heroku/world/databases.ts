@@ -33,7 +33,7 @@ export interface Database {
 }
 
 export const SUPPORTED_VERSIONS = [14, 15, 16, 17];
-export const DEFAULT_VERSION = 16;
+const DEFAULT_VERSION = 16;
 export const LATEST_VERSION = 17;
 /** pg:info prints full versions; the minor is a fixed stand-in per major */
 export const fullVersion = (major: number) => `${major}.${{ 14: 17, 15: 12, 16: 8, 17: 4 }[major] ?? 0}`;

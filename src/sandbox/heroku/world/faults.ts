@@ -14,7 +14,7 @@ export interface Faults {
   stuckPolling: string[];
 }
 
-export const NO_FAULTS: Faults = {
+const NO_FAULTS: Faults = {
   errorRate: 0,
   errorHosts: ['platform', 'data', 'connect', 'status'],
   latencyMs: 0,

@@ -43,11 +43,6 @@ export interface IncidentInput {
 
 const toMs = (t: TimeInput) => (t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t));
 
-/**
- * One item on the status site: a maintenance announced ahead (scheduled -> in progress -> completed
- * or canceled) or an incident (open -> resolved). Each step adds an update, newest first, as Heroku
- * does; a mirrored Trust maintenance carries the window as `plannedStartTime`/`plannedEndTime`.
- */
 interface NoticeInit {
   id: number;
   kind: 'maintenance' | 'incident';
@@ -64,6 +59,11 @@ interface NoticeInit {
   trustId?: number;
 }
 
+/**
+ * One item on the status site: a maintenance announced ahead (scheduled -> in progress -> completed
+ * or canceled) or an incident (open -> resolved). Each step adds an update, newest first, as Heroku
+ * does; a mirrored Trust maintenance carries the window as `plannedStartTime`/`plannedEndTime`.
+ */
 export class Notice {
   readonly id: number;
   readonly kind: 'maintenance' | 'incident';
@@ -245,13 +245,13 @@ function duration(ms: number): string {
 }
 
 /** "[Virginia] Heroku Connect maintenance on Wednesday, September 23 at 18:30 UTC" (the 2020 wording) */
-export function maintenanceTitle(window: Window, region?: string): string {
+function maintenanceTitle(window: Window, region?: string): string {
   const prefix = region ? `[${region}] ` : '';
   return `${prefix}Heroku Connect maintenance on ${WEEKDAY.format(window.start)}, ${MONTH_DAY.format(window.start)} at ${hhmm(window.start)} UTC`;
 }
 
 /** "On Wednesday, September 23, 2026, at 18:30 UTC, and continuing until 19:15 UTC (45 minutes), ..." */
-export function maintenanceText(window: Window, region?: string): string {
+function maintenanceText(window: Window, region?: string): string {
   const day = `${WEEKDAY.format(window.start)}, ${MONTH_DAY.format(window.start)}, ${new Date(window.start).getUTCFullYear()}`;
   const where = region ? ` in the ${region} region` : '';
   return (

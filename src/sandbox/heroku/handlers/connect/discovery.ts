@@ -1,4 +1,4 @@
-import { findApp } from '../../world/apps.js';
+import { appById, findApp } from '../../world/apps.js';
 import { grantAccess } from '../../world/connections.js';
 import { stableUuid } from '../../world/ids.js';
 import { ok, route } from '../../http/router.js';
@@ -13,7 +13,7 @@ export const discoveryRoutes = [
     const app = req.query.get('app');
     const resource = req.query.get('resource_name');
     const found = [...req.world.connections.values()].filter((c) => {
-      const owner = [...req.world.apps.values()].find((a) => a.id === c.appId);
+      const owner = appById(req.world, c.appId);
       const addon = req.world.addons.get(c.addonId);
       return c.accessible && (!app || owner?.name === app || owner?.id === app) && (!resource || addon?.name === resource);
     });

@@ -44,7 +44,7 @@ function infoRows(world: World, addon: AddOn, database: Database): InfoRow[] {
 }
 
 /** The data API's database (reference 7.1). */
-export function presentDatabase(world: World, addon: AddOn, database: Database) {
+function presentDatabase(world: World, addon: AddOn, database: Database) {
   const leader = database.leaderId ? world.addons.get(database.leaderId) : undefined;
   const leaderDb = leader && world.databases.get(leader.id);
   return {

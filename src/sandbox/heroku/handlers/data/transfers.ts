@@ -10,7 +10,7 @@ import { ok, route, type ApiRequest } from '../../http/router.js';
  * A transfer: no `started_at` = Pending, started but not finished = Running, finished + `succeeded`
  * = Completed, otherwise Failed. `logs` only with `?verbose=true`.
  */
-export function presentTransfer(world: World, transfer: Transfer, verbose = false) {
+function presentTransfer(world: World, transfer: Transfer, verbose = false) {
   const iso = (t: number | undefined) => (t === undefined ? null : world.clock.iso(t));
   return {
     uuid: transfer.uuid,

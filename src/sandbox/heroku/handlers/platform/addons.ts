@@ -10,7 +10,7 @@ import { paged, type Ranged } from '../../http/paging.js';
 import { ok, route, type ApiRequest } from '../../http/router.js';
 
 /** The `add-on` definition of the Platform API schema. */
-export function presentAddOn(world: World, addon: AddOn) {
+function presentAddOn(world: World, addon: AddOn) {
   const app = addOnApp(world, addon);
   const exposesUrl = addon.url !== undefined && addon.state === 'provisioned';
   return {

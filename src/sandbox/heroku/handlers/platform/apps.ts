@@ -9,7 +9,7 @@ import { ok, route } from '../../http/router.js';
 const named = (kind: string, name: string) => ({ id: stableUuid(`${kind}:${name}`), name });
 
 /** The `app` definition of the Platform API schema. */
-export function presentApp(world: World, app: App) {
+function presentApp(world: World, app: App) {
   return {
     acm: false,
     archived_at: null,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import { findAddOn } from '../../world/addons.js';
-import { findApp } from '../../world/apps.js';
+import { appById, findApp } from '../../world/apps.js';
 import { attach, attachmentName, attachmentsOf, detach, findAttachment, type Attachment } from '../../world/attachments.js';
 import { configVars } from '../../world/config-vars.js';
 import type { World } from '../../world/world.js';
@@ -13,10 +13,10 @@ import { ok, route, type ApiRequest } from '../../http/router.js';
  * The `add-on-attachment` definition. `Accept-Inclusion: addon:plan,config_vars` adds the add-on's
  * plan and the attachment's config vars, as the CLI's resolver asks.
  */
-export function presentAttachment(world: World, attachment: Attachment, inclusion = '') {
+function presentAttachment(world: World, attachment: Attachment, inclusion = '') {
   const addon = world.addons.get(attachment.addonId);
-  const app = [...world.apps.values()].find((a) => a.id === attachment.appId);
-  const owner = addon && [...world.apps.values()].find((a) => a.id === addon.appId);
+  const app = appById(world, attachment.appId);
+  const owner = addon && appById(world, addon.appId);
   const vars = app ? Object.keys(configVars(world, app)).filter((k) => k === `${attachment.name}_URL`) : [];
   return {
     addon: {

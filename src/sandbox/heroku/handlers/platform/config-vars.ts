@@ -8,7 +8,7 @@ import { parseBody } from '../../http/body.js';
 import { paged } from '../../http/paging.js';
 import { ok, route, type ApiRequest } from '../../http/router.js';
 
-export function presentRelease(world: World, app: App, release: Release) {
+function presentRelease(world: World, app: App, release: Release) {
   const current = app.releases.at(-1) === release;
   return {
     addon_plan_names: [...world.addons.values()].filter((a) => a.appId === app.id).map((a) => a.plan.name),

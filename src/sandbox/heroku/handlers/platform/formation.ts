@@ -7,7 +7,7 @@ import { parseBody } from '../../http/body.js';
 import { paged } from '../../http/paging.js';
 import { ok, route, type ApiRequest } from '../../http/router.js';
 
-export function presentFormation(world: World, app: App, f: Formation) {
+function presentFormation(world: World, app: App, f: Formation) {
   return {
     app: { id: app.id, name: app.name },
     command: f.command,

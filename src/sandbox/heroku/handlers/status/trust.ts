@@ -23,7 +23,7 @@ function eventType(notice: Notice, update: NoticeUpdate): string {
 }
 
 /** A Salesforce Trust maintenance: the window as `plannedStartTime`/`plannedEndTime`. */
-export function presentMaintenance(world: World, notice: Notice) {
+function presentMaintenance(world: World, notice: Notice) {
   const iso = (t: number) => world.clock.iso(t);
   const start = iso(notice.window?.start ?? notice.createdAt);
   const end = iso(notice.window?.end ?? notice.createdAt);
