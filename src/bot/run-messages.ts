@@ -52,6 +52,9 @@ interface Tracked {
   sent: { card: string; message: string };
 }
 
+/** A run's two messages, rendered. */
+type RunContents = Record<'card' | 'message', MessageContent>;
+
 interface Reply {
   key: string;
   render: () => Promise<MessageContent>;
@@ -161,12 +164,10 @@ export class RunMessages implements RunObserver {
 
   private async edit(tracked: Tracked): Promise<void> {
     tracked.lastEditAt = this.clock().getTime();
-    const run = tracked.run;
-    const card = await this.cardOf(run);
-    const message = runMessage(run);
-    if (!(await this.ensurePosted(tracked, card, message))) return;
-    await this.update(tracked, 'card', card);
-    await this.update(tracked, 'message', message);
+    const contents = await this.render(tracked.run);
+    if (!(await this.ensurePosted(tracked, async () => contents))) return;
+    await this.update(tracked, 'card', contents.card);
+    await this.update(tracked, 'message', contents.message);
   }
 
   private async update(tracked: Tracked, which: 'card' | 'message', content: MessageContent): Promise<void> {
@@ -177,8 +178,11 @@ export class RunMessages implements RunObserver {
     tracked.sent[which] = json;
   }
 
-  /** Finds the run's messages in the store, or posts them: the plan card first, then the run message. */
-  private async ensurePosted(tracked: Tracked, card: MessageContent, message: MessageContent): Promise<boolean> {
+  /**
+   * Finds the run's messages in the store, or posts them: the plan card first, then the run
+   * message. `render` is only called when one has to be posted.
+   */
+  private async ensurePosted(tracked: Tracked, render: () => Promise<RunContents>): Promise<boolean> {
     if (tracked.card && tracked.message) return true;
     const { run } = tracked;
     const keys = { card: `plan:${run.id}`, message: `run:${run.id}` };
@@ -189,9 +193,11 @@ export class RunMessages implements RunObserver {
       this.options.logger.warn({ runId: run.id, app: run.app }, 'the run has no channel to show it in');
       return false;
     }
-    for (const which of ['card', 'message'] as const) {
-      if (tracked[which]) continue;
-      const content = which === 'card' ? card : message;
+    const missing = (['card', 'message'] as const).filter((which) => !tracked[which]);
+    if (missing.length === 0) return true;
+    const contents = await render();
+    for (const which of missing) {
+      const content = contents[which];
       const posted = await this.options.client.chat.postMessage({ channel, text: content.text, blocks: content.blocks });
       if (!posted.ts) throw new Error('chat.postMessage answered without a ts');
       tracked[which] = { channel, ts: posted.ts };
@@ -208,10 +214,14 @@ export class RunMessages implements RunObserver {
   private async postReply(tracked: Tracked, reply: Reply): Promise<void> {
     const run = tracked.run;
     const content = await reply.render();
-    if (!(await this.ensurePosted(tracked, await this.cardOf(run), runMessage(run)))) return;
+    if (!(await this.ensurePosted(tracked, () => this.render(run)))) return;
     if (!(await this.options.idempotency.claim(reply.key))) return;
     const parent = tracked.message as MessageRef;
     await this.options.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text: content.text, blocks: content.blocks });
+  }
+
+  private async render(run: RunView): Promise<RunContents> {
+    return { card: await this.cardOf(run), message: runMessage(run) };
   }
 
   private async cardOf(run: RunView): Promise<MessageContent> {

@@ -23,7 +23,8 @@ const DEFAULT_TTL_MS = 5 * 60_000;
 
 export function slackUserGroups(client: webApi.WebClient, options: UserGroupOptions): UserGroupDirectory {
   const ttl = options.ttlMs ?? DEFAULT_TTL_MS;
-  const now = () => (options.clock ?? (() => new Date()))().getTime();
+  const clock = options.clock ?? (() => new Date());
+  const now = () => clock().getTime();
   const cache = new Map<string, { expires: number; value: Promise<unknown> }>();
 
   /** One lookup per key and TTL, shared by concurrent callers; failures are not cached. */

@@ -10,18 +10,17 @@ export interface WorkQueue {
 export function workQueue(concurrency: number): WorkQueue {
   let running = 0;
   const waiting: Array<() => void> = [];
-  const next = () => {
-    running -= 1;
-    waiting.shift()?.();
-  };
   return {
     async run(task) {
-      if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-      running += 1;
+      if (running < concurrency) running += 1;
+      // A finishing task hands its slot straight to the oldest waiter, so no newcomer can take it in between.
+      else await new Promise<void>((resolve) => waiting.push(resolve));
       try {
         return await task();
       } finally {
-        next();
+        const next = waiting.shift();
+        if (next) next();
+        else running -= 1;
       }
     },
   };

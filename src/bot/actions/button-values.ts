@@ -1,3 +1,5 @@
+import type { RunView } from '../../ops/engine/types.js';
+
 /**
  * What a button carries: only the run, the step and the plan hash the user saw. Who clicked comes
  * from the verified request (`body.user.id`), never from the button.
@@ -19,8 +21,9 @@ export interface ButtonValue {
   planHash: string;
 }
 
-export function encodeButtonValue(value: ButtonValue): string {
-  return JSON.stringify({ r: value.runId, s: value.stepIdx, h: value.planHash });
+/** The value of a button on a run's message; `stepIdx` for a button that concerns one step. */
+export function encodeButtonValue(run: Pick<RunView, 'id' | 'planHash'>, stepIdx: number | null = null): string {
+  return JSON.stringify({ r: run.id, s: stepIdx, h: run.planHash });
 }
 
 /** Undefined for anything that is not a value this bot wrote. */

@@ -17,5 +17,5 @@ export async function overrideHold(ctx: BotContext, click: Click): Promise<void>
     const text = `:double_vertical_bar: Maintenance hold overridden by <@${click.userId}> ${slackTime(ctx.clock())}.`;
     await click.replaceMessage({ text: 'Maintenance hold overridden', blocks: [section(text)] });
   }
-  await click.reply(overrideText(result.outcome, runId));
+  await click.reply(overrideText(result.outcome, runId, result.run ?? run));
 }

@@ -8,7 +8,10 @@ export async function showStatus(ctx: BotContext, inv: Invocation, app: string):
   if (status.status === 'rejected') {
     const reason = status.reason instanceof Error ? status.reason.message : String(status.reason);
     ctx.logger.warn({ err: status.reason, app }, 'could not read the status of an app');
-    return inv.reply(`Could not read the status of ${code(app)} from Heroku: ${untrusted(reason, 400)}`);
+    return inv.reply(
+      `Could not read the status of ${code(app)} from Heroku: ${untrusted(reason, 400)}\n` +
+        'Try again in a minute; if it keeps failing, check https://status.heroku.com and the bot\'s Heroku API key.',
+    );
   }
   await inv.reply(statusView(status.value, active.status === 'fulfilled' ? active.value[0] : undefined));
 }

@@ -23,6 +23,11 @@ export function code(text: string, max = 60): string {
   return `\`${escape(short).replace(/`/g, "'")}\``;
 }
 
+/** A title that links to `url` when there is one (a status page notice). */
+export function linked(title: string, url: string | null): string {
+  return url ? `<${url}|${escape(title)}>` : escape(title);
+}
+
 /** `<@U123>` for a user ID; `<!subteam^S123|@handle>` for a group whose ID is known; else the handle. */
 export function mention(principal: string, groupIds: ReadonlyMap<string, string> = new Map()): string {
   if (!principal.startsWith('@')) return `<@${principal}>`;
@@ -57,6 +62,11 @@ export function duration(ms: number): string {
     .filter(([n], i) => i === 0 || (n as number) > 0)
     .map(([n, unit]) => `${n}${unit}`)
     .join(' ');
+}
+
+/** The writes-stopped time a run took, from its recorded length or its two ends. */
+export function downtimeTaken(downtime: { startedAt: string; endedAt: string | null; ms: number | null }): string {
+  return duration(downtime.ms ?? between(downtime.startedAt, downtime.endedAt) ?? 0);
 }
 
 export function between(from: string | null, to: string | null): number | null {

@@ -2,7 +2,7 @@ import { formatWindow, noticeSummary } from '../../status/messages.js';
 import type { MaintenanceNotice } from '../../status/notice.js';
 import type { UpcomingWindow } from '../ports.js';
 import { header, section, type MessageContent } from './blocks.js';
-import { escape, slackTime, untrusted } from './format.js';
+import { escape, linked, slackTime, untrusted } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 
 /** Heroku Connect maintenance in Slack: the `/connect maintenance` list and the watcher's notices. */
@@ -19,8 +19,8 @@ export function upcomingWindowsView(windows: readonly UpcomingWindow[]): Message
   };
 }
 
-export function windowLine(window: UpcomingWindow): string {
-  const title = window.link ? `<${window.link}|${escape(window.title)}>` : escape(window.title);
+function windowLine(window: UpcomingWindow): string {
+  const title = linked(window.title, window.link);
   const when = window.start
     ? `${slackTime(window.start)}${window.end ? ` to ${slackTime(window.end)}` : ''}${window.confidence === 'low' ? ' _(times partly assumed: check the notice)_' : ''}`
     : '_no time stated yet_';
@@ -38,7 +38,7 @@ const STATE_HEADERS: Record<MaintenanceNotice['state'], string> = {
 /** The root message of a maintenance notice's thread, re-rendered whenever the notice changes. */
 export function maintenanceNoticeView(notice: MaintenanceNotice): MessageContent {
   const regions = notice.regions.length > 0 ? `\n*Regions:* ${notice.regions.map(escape).join(', ')}` : '';
-  const title = notice.link ? `<${notice.link}|${escape(notice.title)}>` : escape(notice.title);
+  const title = linked(notice.title, notice.link);
   return {
     text: noticeSummary(notice),
     blocks: fitMessage([

@@ -59,14 +59,14 @@ export function cancelText(outcome: CancelOutcome, runId: string, run?: RunView)
   }
 }
 
-export function overrideText(outcome: OverrideOutcome, runId: string): string {
+export function overrideText(outcome: OverrideOutcome, runId: string, run?: RunView): string {
   switch (outcome) {
     case 'overridden':
       return `Hold overridden: ${code(runId)} goes on despite the maintenance window.`;
     case 'not_held':
       return `${code(runId)} is not held for maintenance; nothing changed.`;
     case 'run_finished':
-      return `${code(runId)} already finished.`;
+      return `${code(runId)} already ${run ? runStatusWords(run.status) : 'finished'}; there is no hold to override.`;
     case 'run_not_found':
       return notFound(runId);
   }

@@ -123,7 +123,7 @@ function approvalState(run: RunView, required: number): string {
 
 function decisionButtons(run: RunView): Block {
   const step = currentApprovalStep(run);
-  const value = encodeButtonValue({ runId: run.id, stepIdx: step?.idx ?? null, planHash: run.planHash });
+  const value = encodeButtonValue(run, step?.idx ?? null);
   return actions(`decide:${run.id}`, [
     button({
       actionId: ACTIONS.approve,

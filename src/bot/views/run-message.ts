@@ -1,9 +1,9 @@
 import type { RunView, StepView } from '../../ops/engine/types.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { actions, button, context, header, section, type Block, type MessageContent } from './blocks.js';
-import { between, code, duration, escape, slackTime, untrusted } from './format.js';
+import { between, code, downtimeTaken, duration, escape, slackTime, untrusted } from './format.js';
 import { fitMessage, packLines } from './limits.js';
-import { approvalsGiven, isFinished, runStatusEmoji, runStatusWords, STEP_EMOJI } from './run-status.js';
+import { approvalsGiven, atStep, isFinished, runStatusEmoji, runStatusWords, STEP_EMOJI } from './run-status.js';
 
 /**
  * The run message: one message per run, edited in place as it progresses. Each step shows its
@@ -24,7 +24,7 @@ export function runMessage(run: RunView): MessageContent {
         button({
           actionId: ACTIONS.cancel,
           text: 'Cancel run',
-          value: encodeButtonValue({ runId: run.id, stepIdx: null, planHash: run.planHash }),
+          value: encodeButtonValue(run),
           style: 'danger',
           confirm: {
             title: 'Cancel this run?',
@@ -92,13 +92,12 @@ function stateLines(run: RunView): string[] {
     lines.push(
       run.downtime.endedAt === null
         ? `:no_entry: Writes stopped since ${slackTime(run.downtime.startedAt, 'time')}.`
-        : `*Downtime taken:* ${duration(run.downtime.ms ?? between(run.downtime.startedAt, run.downtime.endedAt) ?? 0)}.`,
+        : `*Downtime taken:* ${downtimeTaken(run.downtime)}.`,
     );
   }
   if (run.cancelRequested && !isFinished(run)) lines.push(':octagonal_sign: Cancel requested: the run stops at its next safe point.');
   if (run.error && isFinished(run)) {
-    const where = run.error.step !== null ? ` at step ${run.error.step + 1}${run.error.stepTitle ? ` (${escape(run.error.stepTitle)})` : ''}` : '';
-    lines.push(`*${run.status === 'cancelled' ? 'Cancelled' : 'Failed'}${where}:* ${untrusted(run.error.message)}`);
+    lines.push(`*${run.status === 'cancelled' ? 'Cancelled' : 'Failed'}${atStep(run.error)}:* ${untrusted(run.error.message)}`);
     lines.push(`*Next:* ${untrusted(run.error.next)}`);
   }
   if (isFinished(run) && run.finishedAt) lines.push(`Finished ${slackTime(run.finishedAt)}, after ${duration(between(run.createdAt, run.finishedAt) ?? 0)}.`);

@@ -1,4 +1,5 @@
 import type { RunStatus, RunView, StepStatus } from '../../ops/engine/types.js';
+import { escape } from './format.js';
 
 /** How a run's and a step's status read in messages. */
 
@@ -45,4 +46,10 @@ export function currentApprovalStep(run: RunView): RunView['steps'][number] | un
 /** Approvals that count toward an approval step: valid ones, one per approver. */
 export function approvalsGiven(run: RunView, stepIdx: number | undefined = currentApprovalStep(run)?.idx): number {
   return new Set(run.approvals.filter((a) => a.valid && a.decision === 'approve' && a.stepIdx === stepIdx).map((a) => a.userId)).size;
+}
+
+/** Where a run stopped: ` at step 3 (Promote the follower)`, or nothing when no step was under way. */
+export function atStep(error: RunView['error']): string {
+  if (!error || error.step === null) return '';
+  return ` at step ${error.step + 1}${error.stepTitle ? ` (${escape(error.stepTitle)})` : ''}`;
 }

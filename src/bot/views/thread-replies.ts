@@ -1,9 +1,10 @@
 import type { Plan, RunView, StepView } from '../../ops/engine/types.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { actions, button, section, type Block, type MessageContent } from './blocks.js';
-import { between, code, duration, escape, plural, slackTime, untrusted } from './format.js';
+import { between, code, downtimeTaken, duration, escape, linked, plural, slackTime, untrusted } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 import { expectedDowntime } from './plan-card.js';
+import { atStep } from './run-status.js';
 
 /**
  * Thread replies under the run message, one for each thing a human has to act on or know: an
@@ -28,7 +29,7 @@ export function manualStepRequest(run: RunView, step: StepView): MessageContent 
       button({
         actionId: ACTIONS.manualDone,
         text: 'Done',
-        value: encodeButtonValue({ runId: run.id, stepIdx: step.idx, planHash: run.planHash }),
+        value: encodeButtonValue(run, step.idx),
         style: 'primary',
         confirm: { title: 'Is this step done?', text: escape(step.title), confirm: 'It is done', deny: 'Not yet' },
       }),
@@ -40,7 +41,7 @@ export function manualStepRequest(run: RunView, step: StepView): MessageContent 
 export function maintenanceHold(run: RunView): MessageContent {
   const window = run.heldFor;
   const what = window
-    ? `${window.link ? `<${window.link}|${escape(window.title)}>` : escape(window.title)} (${slackTime(window.start)} to ${slackTime(window.end)})`
+    ? `${linked(window.title, window.link)} (${slackTime(window.start)} to ${slackTime(window.end)})`
     : 'a Heroku Connect maintenance window';
   const blocks: Block[] = [
     section(
@@ -51,7 +52,7 @@ export function maintenanceHold(run: RunView): MessageContent {
       button({
         actionId: ACTIONS.override,
         text: 'Override the hold',
-        value: encodeButtonValue({ runId: run.id, stepIdx: null, planHash: run.planHash }),
+        value: encodeButtonValue(run),
         style: 'danger',
         confirm: {
           title: 'Go on during maintenance?',
@@ -66,7 +67,7 @@ export function maintenanceHold(run: RunView): MessageContent {
 
 /** A window announced after the run started overlaps its cutover: said once in the run's thread. */
 export function maintenanceWarning(run: RunView, window: { title: string; start: string; end: string; link: string | null }): MessageContent {
-  const what = window.link ? `<${window.link}|${escape(window.title)}>` : escape(window.title);
+  const what = linked(window.title, window.link);
   return {
     text: `Heroku Connect maintenance overlaps the cutover of ${run.runbook} ${run.app}`,
     blocks: [
@@ -87,8 +88,7 @@ export function runSummary(run: RunView, plan: Plan | null): MessageContent {
   } else {
     const verb = run.status === 'cancelled' ? 'was cancelled' : 'failed';
     const by = run.error?.by ? ` by <@${run.error.by}>` : '';
-    const at = run.error?.step !== null && run.error?.step !== undefined ? ` at step ${run.error.step + 1}${run.error.stepTitle ? ` (${escape(run.error.stepTitle)})` : ''}` : '';
-    lines.push(`${run.status === 'cancelled' ? ':octagonal_sign:' : ':x:'} *${run.runbook} ${run.app} ${verb}*${by}${at} after ${took}.`);
+    lines.push(`${run.status === 'cancelled' ? ':octagonal_sign:' : ':x:'} *${run.runbook} ${run.app} ${verb}*${by}${atStep(run.error)} after ${took}.`);
     if (run.error) {
       lines.push(`*Reason:* ${untrusted(run.error.message)}${herokuDetail(run)}`);
       lines.push(`*Next:* ${untrusted(run.error.next)}`);
@@ -103,7 +103,7 @@ export function runSummary(run: RunView, plan: Plan | null): MessageContent {
         button({
           actionId: ACTIONS.rollback,
           text: 'Roll back',
-          value: encodeButtonValue({ runId: run.id, stepIdx: null, planHash: run.planHash }),
+          value: encodeButtonValue(run),
           confirm: {
             title: 'Roll back this run?',
             text: `Starts a run with the ${plural(run.rollback.steps.length, 'undo step')} listed above.`,
@@ -127,7 +127,7 @@ function downtimeLine(run: RunView, plan: Plan | null): string {
   const expected = plan ? ` (expected: ${expectedDowntime(plan).replace(/\.$/, '')})` : '';
   if (!run.downtime) return `*Downtime taken:* none${expected}.`;
   if (run.downtime.endedAt === null) return `:warning: *Writes are still stopped* since ${slackTime(run.downtime.startedAt)}${expected}.`;
-  return `*Downtime taken:* ${duration(run.downtime.ms ?? between(run.downtime.startedAt, run.downtime.endedAt) ?? 0)}${expected}.`;
+  return `*Downtime taken:* ${downtimeTaken(run.downtime)}${expected}.`;
 }
 
 function rollbackLines(run: RunView): string[] {

@@ -39,6 +39,7 @@ const CONTENT_TYPES: Record<string, string> = {
 // The page runs only its own files: no inline script, no third-party origin.
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
 const KEEP_ALIVE_MS = 15_000;
+const NO_PANEL = { error: 'This sandbox has no simulated Heroku panel.' };
 
 const composeBody = z.object({
   user: z.string().min(1),
@@ -129,10 +130,10 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
         case 'POST /ui/click':
           return withBody(res, clickBody, body, click);
         case 'GET /ui/sandbox':
-          return options.panel ? sendJson(res, 200, options.panel.state()) : sendJson(res, 404, { error: 'This sandbox has no simulated Heroku panel.' });
+          return options.panel ? sendJson(res, 200, options.panel.state()) : sendJson(res, 404, NO_PANEL);
         case 'POST /ui/sandbox': {
           const panel = options.panel;
-          if (!panel) return sendJson(res, 404, { error: 'This sandbox has no simulated Heroku panel.' });
+          if (!panel) return sendJson(res, 404, NO_PANEL);
           return withBody(res, panelAction, body, async (action) => {
             try {
               const state = panel.apply(action);

@@ -247,7 +247,7 @@ function renderThread() {
   const channel = names.channel(parent.channel);
   $('thread-title').textContent = `Thread in #${channel?.name ?? parent.channel}`;
   const replies = repliesOf(parent);
-  const divider = element('div', 'thread-divider', `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`);
+  const divider = element('div', 'thread-divider', repliesLabel(replies));
   $('thread-messages').replaceChildren(messageElement(parent, { inThread: true }), divider, ...replies.map((r) => messageElement(r, { inThread: true })));
 }
 
@@ -270,6 +270,7 @@ $('thread-close').addEventListener('click', () => {
 });
 
 const repliesOf = (m) => [...store.messages.values()].filter((r) => r.channel === m.channel && r.threadTs === m.ts);
+const repliesLabel = (replies) => `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`;
 
 // ---- messages ------------------------------------------------------------------------------------
 
@@ -286,7 +287,7 @@ function messageElement(m, options = {}) {
   body.append(messageContent(m, ctx));
   const replies = options.inThread ? [] : repliesOf(m);
   if (replies.length > 0) {
-    const link = element('button', 'thread-link', `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`);
+    const link = element('button', 'thread-link', repliesLabel(replies));
     link.type = 'button';
     link.append(element('span', 'muted', ` · last at ${TIME.format(new Date(replies.at(-1).at))}`));
     link.addEventListener('click', () => openThread(m));
@@ -381,7 +382,7 @@ $('composer').addEventListener('submit', (event) => {
   sent.push(text);
   recalled = sent.length;
   input.value = '';
-  send({ channel: store.channel, text }, $('composer-error'));
+  send({ channel: store.channel, text });
 });
 
 // Up and down recall what was sent, as a shell does.
@@ -399,10 +400,12 @@ $('thread-composer').addEventListener('submit', (event) => {
   const text = input.value.trim();
   if (!parent || !text) return;
   input.value = '';
-  send({ channel: parent.channel, text, threadTs: parent.ts }, $('composer-error'));
+  send({ channel: parent.channel, text, threadTs: parent.ts });
 });
 
-async function send(message, errors) {
+/** Sends what a composer holds; a refusal shows under the channel's composer. */
+async function send(message) {
+  const errors = $('composer-error');
   errors.textContent = '';
   try {
     await postJson('/ui/compose', { user: store.me, ...message });
