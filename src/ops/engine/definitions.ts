@@ -65,7 +65,7 @@ export class Definitions<Deps> {
 }
 
 /** A runbook's definition for these parameters. Throws EngineError `unknown_runbook` or `invalid_params`. */
-export function defineRun<Deps>(registry: RunbookRegistry<Deps>, name: string, params: Record<string, unknown>, app?: string): Definition<Deps> {
+function defineRun<Deps>(registry: RunbookRegistry<Deps>, name: string, params: Record<string, unknown>, app?: string): Definition<Deps> {
   const runbook = registry.get(name);
   if (!runbook) {
     const known = [...registry.keys()].join(', ');

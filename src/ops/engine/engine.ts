@@ -17,7 +17,7 @@ import type {
   RunView,
   StartRequest,
 } from './types.js';
-import { isFinished, viewer } from './view.js';
+import { approvalExpiry, isFinished, viewer } from './view.js';
 
 const DEFAULT_POLL_BUDGET_PER_HOUR = 1800;
 const DEFAULT_RETRY = { attempts: 5, baseMs: 2_000, maxMs: 60_000 };
@@ -198,8 +198,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
     const step = found.steps.find((s) => s.status !== 'done');
     const refuse = async (outcome: DecisionResult['outcome']) => ({ outcome, run: await view(found) });
     if (step?.kind !== 'approval' || step.status !== 'held' || run.cancelRequest) return refuse('not_awaiting_approval');
-    const expiresAt = Date.parse(step.startedAt!) + run.approvalTimeoutMs / timeScale;
-    if (run.status === 'awaiting_approval' && now().getTime() >= expiresAt) {
+    if (run.status === 'awaiting_approval' && now().getTime() >= approvalExpiry(step.startedAt!, run.approvalTimeoutMs, timeScale)) {
       executor.kick(run.id);
       return refuse('expired');
     }

@@ -9,7 +9,7 @@ import type { Change, RunPatch, RunStore, Snapshot, StepState } from './run-stor
 import { Scheduler } from './scheduler.js';
 import type { Transitions } from './transitions.js';
 import type { CutoverGuard, MaintenanceWindow, ReasonCode, RunError, TransitionPoint } from './types.js';
-import { isFinished } from './view.js';
+import { approvalExpiry, isFinished } from './view.js';
 
 /** What a step tells the run loop: go on to the next step, stop (held or finished), or sleep until a time. */
 type Next = 'continue' | 'stop' | { until: number };
@@ -86,6 +86,7 @@ export class Executor<Deps> {
     this.stopping = true;
     this.scheduler.stop();
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+    // Again: the passes that were in flight may have set wake-ups since.
     this.scheduler.stop();
     await this.o.transitions.delivered();
   }
@@ -275,13 +276,13 @@ export class Executor<Deps> {
   private async approval(snap: Snapshot, def: Definition<Deps>, state: StepState, step: ApprovalStep): Promise<Next> {
     const { run } = snap;
     const required = run.approvalsRequired;
-    const requestedAt = this.o.now().getTime();
-    const expiry = (from: number) => new Date(from + this.scaled(run.approvalTimeoutMs)).toISOString();
+    const requestedAt = this.iso();
+    const expiry = required > 0 ? new Date(approvalExpiry(requestedAt, run.approvalTimeoutMs, this.o.timeScale)).toISOString() : null;
     if (state.status === 'pending') {
       await this.hook('before_step', snap, state);
       await this.commit(snap, {
         run: { status: 'awaiting_approval' },
-        step: { idx: state.idx, set: { status: 'held', startedAt: this.iso(), nextPollAt: required > 0 ? expiry(requestedAt) : null } },
+        step: { idx: state.idx, set: { status: 'held', startedAt: requestedAt, nextPollAt: expiry } },
         audit: [{ type: 'approval.requested', actor: 'engine', stepIdx: state.idx, detail: { required, planHash: run.planHash } }],
       });
       return 'continue';
@@ -290,14 +291,14 @@ export class Executor<Deps> {
       // The plan changed (a runbook's calls changed in a deploy): approvals given to the old one are void.
       await this.commit(snap, {
         run: { planHash: def.plan.hash, status: 'awaiting_approval', heldFor: null },
-        step: { idx: state.idx, set: { startedAt: this.iso(), nextPollAt: required > 0 ? expiry(requestedAt) : null } },
+        step: { idx: state.idx, set: { startedAt: requestedAt, nextPollAt: expiry } },
         audit: [{ type: 'approval.voided', actor: 'engine', stepIdx: state.idx, detail: { previous: run.planHash, planHash: def.plan.hash } }],
       });
       return 'continue';
     }
     const approvers = snap.approvals.filter((a) => a.stepIdx === state.idx && a.decision === 'approve' && a.planHash === run.planHash);
     if (approvers.length < required) {
-      const expiresAt = Date.parse(state.startedAt!) + this.scaled(run.approvalTimeoutMs);
+      const expiresAt = approvalExpiry(state.startedAt!, run.approvalTimeoutMs, this.o.timeScale);
       if (this.o.now().getTime() < expiresAt) return { until: expiresAt };
       const message = `The approval request expired after ${ms(run.approvalTimeoutMs, { long: true })} with ${approvers.length} of ${required} approvals.`;
       return this.stopRun(snap, state, { ...this.runError('approval_expired', state, message), by: 'engine' });

@@ -8,6 +8,9 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export const isFinished = (status: string): boolean => TERMINAL.has(status);
 
+/** When an approval request made at `requestedAt` expires: its timeout runs at the engine's time scale. */
+export const approvalExpiry = (requestedAt: string, timeoutMs: number, timeScale: number): number => Date.parse(requestedAt) + timeoutMs / timeScale;
+
 export type Viewer = (snapshot: Snapshot) => Promise<RunView>;
 
 /** Views runs with their definitions; a run whose runbook no longer resolves is shown without them. */
@@ -22,7 +25,7 @@ export function viewer<Deps>(definitions: Definitions<Deps>, timeScale: number):
  * A run as the bot and the command line show it. `definition` (the run's steps as the runbook
  * defines them) adds the rollback report and the measured downtime; without it they are left out.
  */
-export function toRunView<Deps>(snapshot: Snapshot, definition: ReadonlyArray<Step<Deps>> | undefined, timeScale: number): RunView {
+function toRunView<Deps>(snapshot: Snapshot, definition: ReadonlyArray<Step<Deps>> | undefined, timeScale: number): RunView {
   const { run, steps, approvals } = snapshot;
   const current = steps.find((s) => s.status !== 'done');
   const view: RunView = {
@@ -48,7 +51,7 @@ export function toRunView<Deps>(snapshot: Snapshot, definition: ReadonlyArray<St
     })),
     approvalExpiresAt:
       run.status === 'awaiting_approval' && current?.kind === 'approval' && current.startedAt
-        ? new Date(Date.parse(current.startedAt) + run.approvalTimeoutMs / timeScale).toISOString()
+        ? new Date(approvalExpiry(current.startedAt, run.approvalTimeoutMs, timeScale)).toISOString()
         : null,
     cancelRequested: run.cancelRequest !== null,
     steps: steps.map(

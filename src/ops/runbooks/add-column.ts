@@ -11,10 +11,8 @@ import {
   importConfigurationStep,
   importFinishedStep,
   keepPausedStep,
-  mine,
   newConnectionListedStep,
   pauseNewConnectionSteps,
-  recordMine,
   resumeSideStep,
   salesforceAuthorizedStep,
   setDatabaseStep,
@@ -25,7 +23,7 @@ import { maintenanceOffStep, maintenanceOnStep } from './probes/maintenance.js';
 import { addFieldsStep, fieldsMapped } from './probes/mapping-fields.js';
 import { reloadFinishedStep, reloadStep } from './probes/mapping-reload.js';
 import { mappingsAtRestStep, mappingsExist, mappingsSyncedStep, pendingChangesWrittenStep } from './probes/mapping-states.js';
-import { required } from './probes/outputs.js';
+import { output, record, required } from './probes/outputs.js';
 import { appName, salesforceName, salesforceNames } from './probes/params.js';
 import { connectDatabaseChecks } from './probes/preflight.js';
 import { cutoverDecidedStep, keepOldDatabaseAttachedStep, promoteStep } from './probes/promote.js';
@@ -68,7 +66,7 @@ const syncsToDatabaseUrl: Probe<CheckResult> = async (ctx) => {
 
 /** The config var the old database answers to once the new one is promoted (`HEROKU_POSTGRESQL_<COLOR>_URL`). */
 const oldDatabaseConfigVar = async (ctx: Ctx): Promise<string> => {
-  const known = mine(ctx, 'oldDatabaseConfigVar');
+  const known = output(ctx, 'oldDatabaseConfigVar');
   if (known) return known;
   const { addonId } = required(ctx, 'database');
   const attachment = (await ctx.deps.platform.attachments(ctx.app)).find((a) => a.addon.id === addonId && a.name !== 'DATABASE');
@@ -78,7 +76,7 @@ const oldDatabaseConfigVar = async (ctx: Ctx): Promise<string> => {
     });
   }
   const configVar = `${attachment.name}_URL`;
-  await recordMine(ctx, 'oldDatabaseConfigVar', configVar);
+  await record(ctx, 'oldDatabaseConfigVar', configVar);
   return configVar;
 };
 

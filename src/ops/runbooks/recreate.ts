@@ -10,7 +10,6 @@ import {
   importConfigurationStep,
   importFinishedStep,
   newConnectionListedStep,
-  requiredMine,
   salesforceAuthorizedStep,
   setDatabaseStep,
   settingsByHandStep,
@@ -43,7 +42,7 @@ const writesStopped: Probe<CheckResult> = async (ctx) => {
 /** Done probe of the destroy: the add-on is gone, or going. */
 const oldAddOnGone: Probe<boolean> = async (ctx) => {
   try {
-    const { state } = await ctx.deps.platform.addOn(ctx.app, requiredMine(ctx, 'connectAddOn').name);
+    const { state } = await ctx.deps.platform.addOn(ctx.app, required(ctx, 'connectAddOn').name);
     return state === 'deprovisioning' || state === 'deprovisioned';
   } catch (error) {
     if (isNotFound(error)) return true;
@@ -54,7 +53,7 @@ const oldAddOnGone: Probe<boolean> = async (ctx) => {
 const destroyOldAddOnStep = (): ActionStep<RunbookDeps, unknown> =>
   action('Destroy the old Heroku Connect add-on', {
     do: async (ctx) => {
-      await ctx.deps.platform.destroyAddOn(ctx.app, requiredMine(ctx, 'connectAddOn').name);
+      await ctx.deps.platform.destroyAddOn(ctx.app, required(ctx, 'connectAddOn').name);
     },
     done: oldAddOnGone,
     calls: ['DELETE /apps/{app}/addons/{addon}'],

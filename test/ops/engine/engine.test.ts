@@ -296,33 +296,43 @@ describe.each(dialects)('runbook engine on %s', (dialect) => {
     await until(after, started.id, statusIs('succeeded'));
   });
 
-  it('starts the cutover no earlier than notBefore', async () => {
-    const { app, engine, recorder } = fixture();
-    const notBefore = new Date(Date.now() + 400);
+  it('starts the cutover no earlier than notBefore, also after a restart', async () => {
+    // This process's clock is an hour behind, so the run is scheduled however slowly it reaches the gate.
+    const { app, apps, engine, recorder } = fixture({ clock: () => new Date(Date.now() - 3_600_000) });
+    const notBefore = new Date(Date.now() + 200);
     const started = await startChangeover(engine, app, { notBefore });
     expect(started.notBefore).toBe(notBefore.toISOString());
     await until(engine, started.id, statusIs('awaiting_approval'));
     await engine.approve({ runId: started.id, userId: 'U0ALICE', planHash: started.planHash });
     const scheduled = await until(engine, started.id, statusIs('scheduled'));
     expect(scheduled.steps[4]!.status).toBe('pending');
-    const run = await until(engine, started.id, statusIs('succeeded'));
-    expect(Date.parse(run.steps[4]!.startedAt!)).toBeGreaterThanOrEqual(notBefore.getTime());
     await recorder.seen(started.id, 'run.scheduled');
+    await engine.stop();
+
+    // A process with the right time resumes the scheduled run and starts the cutover once notBefore has come.
+    const after = buildEngine(await t.reopen(), apps);
+    engines.push(after);
+    await after.resumeAll();
+    const run = await until(after, started.id, statusIs('succeeded'));
+    expect(Date.parse(run.steps[4]!.startedAt!)).toBeGreaterThanOrEqual(notBefore.getTime());
   });
 
   it('holds the cutover during a Heroku Connect maintenance window until it ends or is overridden', async () => {
     const windowEnd = new Date(Date.now() + 300);
+    // The window stays open until the test has seen the hold, however slowly the run got to the gate.
+    let seenHeld = false;
     const asked: Array<[string, Date, Date]> = [];
     const { app, engine } = fixture({
       cutoverGuard: async (a, from, to) => {
         asked.push([a, from, to]);
-        return Date.now() < windowEnd.getTime()
+        return !seenHeld || Date.now() < windowEnd.getTime()
           ? { title: 'Heroku Connect maintenance', start: new Date(Date.now() - 1000), end: windowEnd, link: 'https://status.heroku.com/incidents/1' }
           : null;
       },
     });
     const started = await startChangeover(engine, app, { approvalsRequired: 0 });
     const held = await until(engine, started.id, statusIs('held_for_maintenance'));
+    seenHeld = true;
     expect(held.heldFor).toEqual({ title: 'Heroku Connect maintenance', start: expect.any(String), end: windowEnd.toISOString(), link: 'https://status.heroku.com/incidents/1' });
     expect(held.steps[4]!.status).toBe('pending');
     const run = await until(engine, started.id, statusIs('succeeded'));

@@ -9,12 +9,14 @@ import { silent, statusIs, until } from './support.js';
 
 const dialects = await storeDialects();
 
-/** A wait whose condition the test controls, counting every probe per app. */
+/** A wait whose condition the test controls, counting every probe per app and noting when it came. */
 function probedWait(options: { every: Duration; max?: Duration; timeout: Duration }) {
   const probes = new Map<string, number>();
+  const polledAt: number[] = [];
   let answer: (app: string) => WaitResult = () => ({ done: false, progress: 'behind by 40000 commits' });
   const caughtUp = wait<unknown, { app: string }>('the follower has caught up', async (ctx) => {
     probes.set(ctx.app, (probes.get(ctx.app) ?? 0) + 1);
+    polledAt.push(Date.now());
     return answer(ctx.app);
   }, { every: options.every, max: options.max, timeout: options.timeout });
   const params = z.object({ app: z.string() });
@@ -31,6 +33,8 @@ function probedWait(options: { every: Duration; max?: Duration; timeout: Duratio
   return {
     registry: runbookRegistry<unknown>(book, cutover),
     probes,
+    /** The time between one poll and the next, of any run. */
+    gaps: () => polledAt.slice(1).map((at, i) => at - polledAt[i]!),
     total: () => [...probes.values()].reduce((a, b) => a + b, 0),
     answer: (fn: (app: string) => WaitResult) => (answer = fn),
   };
@@ -55,6 +59,21 @@ const settleHooks = async () => {
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves with what `probe` returns once it returns something, failing after `timeoutMs`. Poll
+ * counts are compared this way rather than after a fixed sleep: a loaded machine makes polls late,
+ * never early, so a lower bound is waited for and an upper bound is measured against the real time.
+ */
+async function eventually<T>(probe: () => T | undefined, timeoutMs = 4000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`not there after ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
 
 describe.each(dialects)('waits and the scheduler on %s', (dialect) => {
   let t: TestStore;
@@ -83,27 +102,37 @@ describe.each(dialects)('waits and the scheduler on %s', (dialect) => {
     const started = await start(engine, `${dialect}-slow`);
     const run = await until(engine, started.id, statusIs('failed'));
     await engine.stop();
-    expect(w.total()).toBeGreaterThanOrEqual(8);
     expect(w.total()).toBeLessThanOrEqual(13);
+    // A load makes polls late, never early: each gap is at least its interval, and the doubling stops at 80 ms
+    // (without the cap the gaps would reach 160 ms and more).
+    const gaps = w.gaps().slice(0, -1); // the last poll is at the timeout
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(Math.min(10 * 2 ** i, 80) - 1));
+    expect(gaps.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...gaps)).toBeLessThan(160);
     expect(run.error).toMatchObject({ code: 'wait_timeout', step: 0, stepTitle: 'the follower has caught up' });
     expect(run.error?.message).toBe('"the follower has caught up" did not happen within 1 minute (last seen: behind by 40000 commits).');
     expect(Date.parse(run.finishedAt!) - Date.parse(run.steps[0]!.startedAt!)).toBeGreaterThanOrEqual(600);
   });
 
   it('polls at the fast interval while the change is near', async () => {
-    // At 100x: every 20 ms, backing off toward 320 ms, for 600 ms.
-    const w = probedWait({ every: '2s', max: '32s', timeout: '60s' });
+    // At 100x: every 20 ms, backing off toward 320 ms.
+    const w = probedWait({ every: '2s', max: '32s', timeout: '1h' });
     w.answer((app) => ({ done: false, progress: 'behind by 3 commits', near: app.endsWith('near') }));
     const engine = engineFor(w, { timeScale: 100 });
+    const from = Date.now();
     const runs = await Promise.all([start(engine, `${dialect}-near`), start(engine, `${dialect}-far`)]);
-    await Promise.all(runs.map((r) => until(engine, r.id, statusIs('failed'))));
+    // Once the far run has backed off (its 5th poll comes after 300 ms), the near one has polled at least twice as often.
+    const { near, far, elapsed } = await eventually(() => {
+      const seen = { near: w.probes.get(`${dialect}-near`) ?? 0, far: w.probes.get(`${dialect}-far`) ?? 0, elapsed: Date.now() - from };
+      return seen.far >= 5 && seen.near >= 2 * seen.far ? seen : undefined;
+    });
+    w.answer(() => ({ done: true }));
+    await Promise.all(runs.map((r) => until(engine, r.id, statusIs('succeeded'))));
     await engine.stop();
-    const near = w.probes.get(`${dialect}-near`)!;
-    const far = w.probes.get(`${dialect}-far`)!;
-    // Far: polls at 0, 20, 60, 140, 300 and 600 ms. Near: every 20 ms plus the engine's own time.
-    expect(far).toBeLessThanOrEqual(7);
-    expect(near).toBeGreaterThanOrEqual(2 * far);
-    expect(near).toBeLessThanOrEqual(31);
+    // Never faster than the intervals: far at 0, 20, 60, 140, 300, 620, 940... ms; near every 20 ms plus the engine's own time.
+    const farSchedule = [0, 20, 60, 140, 300, ...Array.from({ length: 100 }, (_, i) => 620 + 320 * i)];
+    expect(far).toBeLessThanOrEqual(farSchedule.filter((at) => at <= elapsed).length);
+    expect(near).toBeLessThanOrEqual(Math.floor(elapsed / 20) + 1);
   });
 
   it('shares the polling budget among many waiting runs', async () => {
@@ -113,14 +142,17 @@ describe.each(dialects)('waits and the scheduler on %s', (dialect) => {
     const engine = engineFor(w, { timeScale: 100, pollBudgetPerHour: 36_000 });
     const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => start(engine, `${dialect}-many-${i}`)));
     await Promise.all(runs.map((r) => until(engine, r.id, (v) => v.steps[0]!.attempts >= 2)));
-    const from = w.total();
+    const from = { probes: new Map(w.probes), total: w.total(), at: Date.now() };
     await sleep(400);
-    const polls = w.total() - from;
+    // Every run still polls: each at least once more, however loaded the machine.
+    const { polls, elapsed } = await eventually(() =>
+      runs.every((r) => w.probes.get(r.app)! > from.probes.get(r.app)!) ? { polls: w.total() - from.total, elapsed: Date.now() - from.at } : undefined,
+    );
     w.answer(() => ({ done: true }));
     await Promise.all(runs.map((r) => until(engine, r.id, statusIs('succeeded'))));
     await engine.stop();
-    // Within budget: 20 runs × 400 ms / 20 ms = 400 at most (800 without the budget); and every run still polls.
-    expect(polls).toBeLessThanOrEqual(440);
+    // Within budget: 20 runs × elapsed / 20 ms, i.e. one poll a millisecond (two without the budget), with 10% to spare.
+    expect(polls).toBeLessThanOrEqual(elapsed * 1.1);
     expect(polls).toBeGreaterThanOrEqual(20);
   });
 
@@ -133,16 +165,20 @@ describe.each(dialects)('waits and the scheduler on %s', (dialect) => {
     const [cutover, other] = await Promise.all([start(engine, `${dialect}-cutover`, 'cutover'), start(engine, `${dialect}-other`)]);
     await until(engine, cutover!.id, (v) => v.steps[1]!.attempts >= 1);
     await until(engine, other!.id, (v) => v.steps[0]!.attempts >= 1);
-    const from = { cutover: w.probes.get(`${dialect}-cutover`)!, other: w.probes.get(`${dialect}-other`)! };
-    await sleep(400);
-    const polls = { cutover: w.probes.get(`${dialect}-cutover`)! - from.cutover, other: w.probes.get(`${dialect}-other`)! - from.other };
+    const probes = (name: string) => w.probes.get(`${dialect}-${name}`)!;
+    const from = { cutover: probes('cutover'), other: probes('other'), at: Date.now() };
+    // The cutover soon polls 15 times, more than the budget would allow it in that time, however loaded the machine.
+    const polls = await eventually(() => {
+      const seen = { cutover: probes('cutover') - from.cutover, other: probes('other') - from.other, elapsed: Date.now() - from.at };
+      return seen.cutover >= 15 && seen.cutover > seen.elapsed / 200 + 1 ? seen : undefined;
+    });
     w.answer(() => ({ done: true }));
     await Promise.all([until(engine, cutover!.id, statusIs('succeeded')), until(engine, other!.id, statusIs('succeeded'), 1000)]);
     await engine.stop();
-    // 400 ms: about 40 polls at 10 ms (fewer under a loaded CI), and at most 2 or 3 at 200 ms.
-    expect(polls.other).toBeLessThanOrEqual(3);
+    // Never faster than the intervals: one poll every 10 ms in the cutover, one every 200 ms outside it.
+    expect(polls.other).toBeLessThanOrEqual(Math.floor(polls.elapsed / 200) + 1);
     expect(polls.cutover).toBeGreaterThanOrEqual(15);
-    expect(polls.cutover).toBeLessThanOrEqual(41);
+    expect(polls.cutover).toBeLessThanOrEqual(Math.floor(polls.elapsed / 10) + 1);
   });
 
   it('stores each wait’s next poll time and scales it, and the approval timeout, by the time scale', async () => {

@@ -67,16 +67,19 @@ describe('upgrade (pg:upgrade in place)', () => {
 
   it('fails with the reason when Heroku reports the upgrade failed, leaving Heroku Connect paused to roll back', async () => {
     const atApproval = await prepared();
-    // The simulated upgrades never fail: once it runs, its status says it did.
-    const restore = intercept(h.clients.data, 'upgradeWaitStatus', (status) => async (...args) => {
+    // The simulated upgrades never fail: once it runs, its status says it did. The upgrade stays at
+    // its first step, or on a loaded machine it could be over before the first poll.
+    const restoreStatus = intercept(h.clients.data, 'upgradeWaitStatus', (status) => async (...args) => {
       const answer = await status(...args);
       return answer.step ? { ...answer, 'error?': true } : answer;
     });
+    const restorePlan = intercept(h.world.agenda, 'plan', (plan) => (key, steps) => plan(key, key.endsWith(':upgrade') ? [] : steps));
     let run;
     try {
       run = await h.finish(atApproval.id);
     } finally {
-      restore();
+      restorePlan();
+      restoreStatus();
     }
     expect(run.error).toMatchObject({ code: 'operation_failed', stepTitle: 'Wait until the upgrade has finished' });
     expect(run.error?.message).toMatch(/^The upgrade failed: \(\d\/7\) /);
@@ -101,6 +104,8 @@ describe('upgrade (pg:upgrade in place)', () => {
   it('refuses when an upgrade is already prepared, with the remedy', async () => {
     const { addon } = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE');
     await h.clients.data.upgradePrepare(addon.id, { version: '16' });
+    // Heroku takes hours to prepare; held there, so that a loaded machine cannot see it ready before the check.
+    h.world.agenda.cancel(`${addon.id}:upgrade`);
     h.sim.clearRequests();
     const run = await h.run('upgrade', 'acme-prod', { version: 17 });
     expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'No upgrade is prepared or running already' });

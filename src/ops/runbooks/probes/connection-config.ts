@@ -4,7 +4,7 @@ import type { Connection, ConnectConfiguration } from '../../heroku/types.js';
 import type { Ctx, Probe, RunbookDeps } from '../deps.js';
 import { action, check, manual, StepFailed, wait, type ActionStep, type CheckResult, type CheckStep, type ManualStep, type UndoSpec, type WaitResult, type WaitStep } from '../runbook.js';
 import { pausedOrPausing, readConnection, requestPause } from './connection.js';
-import { required as requiredShared } from './outputs.js';
+import { output, record, required, type HandSettings } from './outputs.js';
 
 /**
  * A Heroku Connect connection's configuration and its life as an add-on: export and import, the
@@ -12,49 +12,6 @@ import { required as requiredShared } from './outputs.js';
  * the run (recreate replaces the app's connection; add-column runs one beside it). The new add-on's
  * name comes from the run id, so it is identifiable before it exists.
  */
-
-// ---------------------------------------------------------------------------------------------
-// What these steps record
-
-export interface ConnectOutputs {
-  /** The app's Connect add-on as the run found it. */
-  connectAddOn: ConnectAddOn;
-  /** The Connect add-on this run creates: named from the run id before it exists. */
-  newConnectAddOn: ConnectAddOn;
-  /** Where the new connection lives, once discovery lists it. */
-  newConnection: ConnectionRef;
-  /** The export of the app's connection (reference section 6): kept in the store and shown. */
-  configuration: ConnectConfiguration;
-  /** What an export does not carry, read from the connection before it goes. */
-  settings: HandSettings;
-  /** add-column: the config var the old database keeps after the new one is promoted. */
-  oldDatabaseConfigVar: string;
-}
-
-export interface ConnectAddOn {
-  name: string;
-  /** e.g. `herokuconnect:enterprise` */
-  plan: string;
-}
-
-export interface HandSettings {
-  apiVersion: string | null;
-  features: Record<string, unknown>;
-}
-
-export function mine<K extends keyof ConnectOutputs>(ctx: Ctx, key: K): ConnectOutputs[K] | undefined {
-  return ctx.outputs[key] as ConnectOutputs[K] | undefined;
-}
-
-export function requiredMine<K extends keyof ConnectOutputs>(ctx: Ctx, key: K): ConnectOutputs[K] {
-  const value = mine(ctx, key);
-  if (value === undefined) throw new Error(`No "${key}" was recorded by an earlier step`);
-  return value;
-}
-
-export function recordMine<K extends keyof ConnectOutputs>(ctx: Ctx, key: K, value: ConnectOutputs[K]): Promise<void> {
-  return ctx.record(key, value);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Which connection a step works on
@@ -67,11 +24,11 @@ export const sideName = (side: Side): string => (side === 'connection' ? 'the ol
 
 /** The connection with its mappings: one request once its place is recorded. */
 export function readSide(ctx: Ctx, side: Side): Promise<Connection> {
-  return side === 'connection' ? readConnection(ctx) : ctx.deps.connect.connection(requiredMine(ctx, 'newConnection'));
+  return side === 'connection' ? readConnection(ctx) : ctx.deps.connect.connection(required(ctx, 'newConnection'));
 }
 
 export function refOf(ctx: Ctx, side: Side): ConnectionRef {
-  return side === 'connection' ? requiredShared(ctx, 'connection') : requiredMine(ctx, 'newConnection');
+  return side === 'connection' ? required(ctx, 'connection') : required(ctx, 'newConnection');
 }
 
 const DETAIL_CALL = 'GET /api/v3/connections/{id}?deep=true';
@@ -83,7 +40,7 @@ const DETAIL_CALL = 'GET /api/v3/connections/{id}?deep=true';
 export const connectAddOnFound: Probe<CheckResult> = async (ctx) => {
   const { resource_name } = await readConnection(ctx);
   const addOn = await ctx.deps.platform.addOn(ctx.app, resource_name);
-  await recordMine(ctx, 'connectAddOn', { name: addOn.name, plan: addOn.plan.name });
+  await record(ctx, 'connectAddOn', { name: addOn.name, plan: addOn.plan.name });
   return { ok: true };
 };
 
@@ -97,8 +54,8 @@ export function exportConfigurationCheck(): CheckStep<RunbookDeps, unknown> {
     async (ctx) => {
       const connection = await readConnection(ctx);
       const configuration = await ctx.deps.connect.exportConfiguration(connection);
-      await recordMine(ctx, 'settings', handSettings(connection, configuration));
-      await recordMine(ctx, 'configuration', configuration);
+      await record(ctx, 'settings', handSettings(connection, configuration));
+      await record(ctx, 'configuration', configuration);
       return { ok: true };
     },
     { calls: [DETAIL_CALL, 'GET /api/v3/connections/{id}/actions/export'] },
@@ -115,13 +72,13 @@ function handSettings(connection: Connection, configuration: ConnectConfiguratio
 
 /** The mapped objects of the exported configuration. */
 export function exportedObjects(ctx: Ctx): string[] {
-  return requiredMine(ctx, 'configuration').mappings.map((m) => m.object_name);
+  return required(ctx, 'configuration').mappings.map((m) => m.object_name);
 }
 
 /** Manual: what Heroku Connect's export does not carry, with the old connection's values. */
 export function settingsByHandStep(): ManualStep<RunbookDeps, unknown> {
   return manual('Set again by hand what the export does not carry', async (ctx) => {
-    const { apiVersion, features } = requiredMine(ctx, 'settings');
+    const { apiVersion, features } = required(ctx, 'settings');
     const shown = Object.entries(features).map(([name, on]) => `${name}: ${String(on)}`).join(', ') || 'none reported';
     return [
       `The new connection of ${ctx.app} has its mappings; these settings are not in the export file. In the Heroku Connect dashboard (Settings):`,
@@ -147,7 +104,7 @@ const newConnectAttachment = (ctx: Ctx): string => `HEROKUCONNECT_${runTag(ctx).
 
 /** The new add-on as Heroku has it, or undefined while it does not exist (or is gone). */
 async function newConnectAddOnState(ctx: Ctx): Promise<string | undefined> {
-  const planned = mine(ctx, 'newConnectAddOn');
+  const planned = output(ctx, 'newConnectAddOn');
   if (!planned) return undefined;
   try {
     const { state } = await ctx.deps.platform.addOn(ctx.app, planned.name);
@@ -162,8 +119,8 @@ async function newConnectAddOnState(ctx: Ctx): Promise<string | undefined> {
 const destroyNewConnectAddOnUndo: UndoSpec<RunbookDeps, unknown> = {
   title: 'Destroy the new Heroku Connect add-on',
   do: async (ctx) => {
-    const { name } = requiredMine(ctx, 'newConnectAddOn');
-    if (mine(ctx, 'newConnection') && (await readSide(ctx, 'newConnection')).db_key === 'DATABASE_URL') {
+    const { name } = required(ctx, 'newConnectAddOn');
+    if (output(ctx, 'newConnection') && (await readSide(ctx, 'newConnection')).db_key === 'DATABASE_URL') {
       throw new StepFailed(`${name} syncs DATABASE_URL since the cutover: not destroying it.`, {
         next: `The new connection took over ${ctx.app}'s database, so it stays. Remove it by hand only once the old connection syncs the app's database again.`,
       });
@@ -178,8 +135,8 @@ const destroyNewConnectAddOnUndo: UndoSpec<RunbookDeps, unknown> = {
 export function createConnectAddOnStep(title: string, options: { undo: boolean }): ActionStep<RunbookDeps, unknown> {
   return action(title, {
     do: async (ctx) => {
-      const planned = mine(ctx, 'newConnectAddOn') ?? { name: newConnectAddOnName(ctx), plan: requiredMine(ctx, 'connectAddOn').plan };
-      await recordMine(ctx, 'newConnectAddOn', planned);
+      const planned = output(ctx, 'newConnectAddOn') ?? { name: newConnectAddOnName(ctx), plan: required(ctx, 'connectAddOn').plan };
+      await record(ctx, 'newConnectAddOn', planned);
       await ctx.deps.platform.createAddOn(ctx.app, { plan: planned.plan, name: planned.name, attachmentName: newConnectAttachment(ctx), confirm: ctx.app });
     },
     done: async (ctx) => (await newConnectAddOnState(ctx)) !== undefined,
@@ -190,11 +147,11 @@ export function createConnectAddOnStep(title: string, options: { undo: boolean }
 
 /** Wait: provisioned, and discovery lists its connection (after putting the token's user on its access list). */
 const newConnectionListed: Probe<WaitResult> = async (ctx) => {
-  const { name } = requiredMine(ctx, 'newConnectAddOn');
+  const { name } = required(ctx, 'newConnectAddOn');
   const { state } = await ctx.deps.platform.addOn(ctx.app, name);
   if (state !== 'provisioned') return { done: false, progress: `${name} is ${state}` };
   const { id, region_url } = await ctx.deps.connect.findConnection(ctx.app, { resourceName: name });
-  await recordMine(ctx, 'newConnection', { id, region_url });
+  await record(ctx, 'newConnection', { id, region_url });
   return { done: true };
 };
 
@@ -214,7 +171,7 @@ export function newConnectionListedStep(): WaitStep<RunbookDeps, unknown> {
 
 /** Action: `connect:db:set` on a connection; `dbKey` is decided when the step runs. */
 export function setDatabaseStep(title: string, side: Side, dbKey: (ctx: Ctx) => Promise<string> | string): ActionStep<RunbookDeps, unknown> {
-  const schemaOf = (ctx: Ctx): string => requiredShared(ctx, 'connection').schema_name ?? 'salesforce';
+  const schemaOf = (ctx: Ctx): string => required(ctx, 'connection').schema_name ?? 'salesforce';
   return action(title, {
     do: async (ctx) => {
       await ctx.deps.connect.setDatabase(refOf(ctx, side), { db_key: await dbKey(ctx), schema_name: schemaOf(ctx) });
@@ -233,7 +190,7 @@ const afterLogin = (app: string): string => `https://dashboard.heroku.com/apps/$
 /** Manual: the Salesforce login of the new connection, with its authorize_url link. */
 export function authorizeSalesforceStep(): ManualStep<RunbookDeps, unknown> {
   return manual('Authorize the new connection in Salesforce', async (ctx) => {
-    const link = await ctx.deps.connect.authorizeUrl(requiredMine(ctx, 'newConnection'), { next: afterLogin(ctx.app) });
+    const link = await ctx.deps.connect.authorizeUrl(required(ctx, 'newConnection'), { next: afterLogin(ctx.app) });
     return [
       `Open this link and log in to Salesforce as the integration user of the old connection (the same org):`,
       link,
@@ -270,7 +227,7 @@ export function salesforceAuthorizedStep(): WaitStep<RunbookDeps, unknown> {
 export function importConfigurationStep(title: string): ActionStep<RunbookDeps, unknown> {
   return action(title, {
     do: async (ctx) => {
-      await ctx.deps.connect.importConfiguration(requiredMine(ctx, 'newConnection'), requiredMine(ctx, 'configuration'));
+      await ctx.deps.connect.importConfiguration(required(ctx, 'newConnection'), required(ctx, 'configuration'));
     },
     // The import is under way (IMPORT_CONFIGURATION) or applied (the exported mappings exist).
     done: async (ctx) => {

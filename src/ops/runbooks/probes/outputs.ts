@@ -1,3 +1,5 @@
+import type { ConnectionRef } from '../../heroku/connect.js';
+import type { ConnectConfiguration } from '../../heroku/types.js';
 import type { Ctx } from '../deps.js';
 
 /**
@@ -21,6 +23,18 @@ export interface Outputs {
   cutover: Cutover;
   /** The pg:copy transfer. */
   transfer: string;
+  /** The app's Connect add-on as the run found it. */
+  connectAddOn: ConnectAddOn;
+  /** The Connect add-on this run creates: named from the run id before it exists. */
+  newConnectAddOn: ConnectAddOn;
+  /** Where the new connection lives, once discovery lists it. */
+  newConnection: ConnectionRef;
+  /** The export of the app's connection (reference section 6): kept in the store and shown. */
+  configuration: ConnectConfiguration;
+  /** What an export does not carry, read from the connection before it goes. */
+  settings: HandSettings;
+  /** add-column: the config var the old database keeps after the new one is promoted. */
+  oldDatabaseConfigVar: string;
 }
 
 export interface RecordedConnection {
@@ -47,6 +61,17 @@ export interface NewDatabase {
   attachment: string;
   configVar: string;
   plan: string;
+}
+
+export interface ConnectAddOn {
+  name: string;
+  /** e.g. `herokuconnect:enterprise` */
+  plan: string;
+}
+
+export interface HandSettings {
+  apiVersion: string | null;
+  features: Record<string, unknown>;
 }
 
 export type Cutover =

@@ -87,7 +87,7 @@ const dbKeyPointsAtNewDatabase: Probe<boolean> = async (ctx) => {
 };
 
 /** `connect:db:set`: the connection keeps its schema and reads the new database's config var. */
-export function pointDbKeyStep(): ActionStep<RunbookDeps, unknown> {
+function pointDbKeyStep(): ActionStep<RunbookDeps, unknown> {
   return action("Point Heroku Connect's db_key at the new database (when it uses another config var)", {
     do: async (ctx) => {
       const cutover = required(ctx, 'cutover');
