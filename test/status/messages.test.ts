@@ -1,19 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { formatWindow, noticeSummary, replies } from '../../src/status/messages.js';
-import type { MaintenanceNotice } from '../../src/status/notice.js';
+import { connectNotice } from './support/notice.js';
 
-const notice: MaintenanceNotice = {
-  id: 'heroku:3001',
-  source: 'heroku',
-  title: '[Virginia] Heroku Connect maintenance on Wednesday, July 15 at 17:00 UTC',
-  state: 'scheduled',
-  start: '2026-07-15T17:00:00.000Z',
-  end: '2026-07-15T17:45:00.000Z',
-  regions: ['Virginia'],
-  confidence: 'high',
-  link: 'https://status.heroku.com/incidents/3001',
-  text: 'This maintenance has been canceled.\r\nWe will announce a new window.',
-};
+const notice = connectNotice({ text: 'This maintenance has been canceled.\r\nWe will announce a new window.' });
 
 describe('messages', () => {
   it('writes the window in UTC, and says when it is unknown or uncertain', () => {

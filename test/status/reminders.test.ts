@@ -1,19 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { MaintenanceNotice } from '../../src/status/notice.js';
 import { dueReminders, parseReminders } from '../../src/status/reminders.js';
+import type { MaintenanceNotice } from '../../src/status/notice.js';
+import { connectNotice } from './support/notice.js';
 
-const notice: MaintenanceNotice = {
-  id: 'heroku:3001',
-  source: 'heroku',
-  title: '[Virginia] Heroku Connect maintenance on Wednesday, July 15 at 17:00 UTC',
-  state: 'scheduled',
-  start: '2026-07-15T17:00:00.000Z',
-  end: '2026-07-15T17:45:00.000Z',
-  regions: ['Virginia'],
-  confidence: 'high',
-  link: 'https://status.heroku.com/incidents/3001',
-  text: 'On Wednesday, July 15, 2026, at 17:00 UTC ...',
-};
+const notice = connectNotice();
 const reminders = parseReminders(['24h', '1h', 'start', 'end']);
 const due = (at: string, n: MaintenanceNotice = notice, justAnnounced = false) =>
   dueReminders(reminders, n, new Date(at), { justAnnounced }).map((d) => `${d.key}${d.silent ? ' (silent)' : ''}`);
