@@ -72,6 +72,7 @@ describe('the runbook registry', () => {
   it('normalises plans with or without the heroku-postgresql: prefix', () => {
     expect(plan('plan-change', { plan: 'heroku-postgresql:Standard-2' }).parametersShown).toMatchObject({ plan: 'heroku-postgresql:standard-2' });
     expect(plan('plan-change', { plan: 'standard-2' }).hash).toBe(plan('plan-change', { plan: 'heroku-postgresql:standard-2' }).hash);
-    expect(() => plan('upgrade', { version: 'seventeen' })).toThrow(/version/);
+    expect(() => plan('upgrade', { version: 'seventeen' })).toThrow(/version: must be a Postgres major version such as 17/);
+    expect(() => plan('upgrade', { version: '17.5' })).toThrow(/version: must be a Postgres major version such as 17/);
   });
 });

@@ -6,7 +6,8 @@ import { z } from 'zod';
 export const appName = z.string().regex(/^[a-z][a-z0-9-]{1,28}[a-z0-9]$/, 'must be a Heroku app name (lowercase letters, digits and dashes)');
 
 /** A Postgres major version: `17` or `'17'`. */
-export const pgVersion = z.coerce.number().int().min(9).max(99);
+const NOT_A_VERSION = { error: 'must be a Postgres major version such as 17' };
+export const pgVersion = z.coerce.number(NOT_A_VERSION).int(NOT_A_VERSION).min(9, NOT_A_VERSION).max(99, NOT_A_VERSION);
 
 const POSTGRES = 'heroku-postgresql:';
 
