@@ -35,7 +35,6 @@ export interface RunsTable {
   outputs: string;
   /** JSON: { step, id, message, next } when the run failed or was cancelled. */
   error: string | null;
-  cancel_requested: number;
   created_at: string;
   updated_at: string;
   finished_at: string | null;

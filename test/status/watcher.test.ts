@@ -6,6 +6,7 @@ import { MaintenanceWatcher, type MaintenancePolicy } from '../../src/status/wat
 import { upcomingWindows } from '../../src/status/windows.js';
 import { createTestStore, storeDialects, type TestStore } from '../support/backends.js';
 import { startFeedServer, type FeedServer } from './support/feed-server.js';
+import { connectNotice } from './support/notice.js';
 import { RecordingNotifier } from './support/recording-notifier.js';
 import { currentStatus, statusItem, type UpdateInit } from './support/status-items.js';
 
@@ -104,18 +105,7 @@ describe.each(dialects)('the maintenance watcher on %s', (dialect) => {
     expect(await watcher.tick()).toEqual({ notices: 1, failing: [] });
     expect(notifier.posts).toHaveLength(1);
     expect(notifier.posts[0]?.channel).toBe(CHANNEL);
-    expect(notifier.posts[0]?.notice).toEqual({
-      id: 'heroku:3001',
-      source: 'heroku',
-      title: '[Virginia] Heroku Connect maintenance on Wednesday, July 15 at 17:00 UTC',
-      state: 'scheduled',
-      start: '2026-07-15T17:00:00.000Z',
-      end: '2026-07-15T17:45:00.000Z',
-      regions: ['Virginia'],
-      confidence: 'high',
-      link: 'https://status.heroku.com/incidents/3001',
-      text: ANNOUNCED.contents,
-    });
+    expect(notifier.posts[0]?.notice).toEqual(connectNotice({ text: ANNOUNCED.contents }));
     await watcher.tick();
     expect(notifier.posts).toHaveLength(1);
     expect(notifier.replies).toEqual([]);

@@ -18,7 +18,7 @@ describe.each(dialects)('store on %s', (dialect) => {
   const now = new Date().toISOString();
   const run = {
     id: 'run-1', app: 'acme-prod', runbook: 'upgrade', params: '{}', status: 'planned', requested_by: 'U01',
-    channel: 'C01', plan_hash: 'abc', not_before: null, outputs: '{}', error: null, cancel_requested: 0,
+    channel: 'C01', plan_hash: 'abc', not_before: null, outputs: '{}', error: null,
     created_at: now, updated_at: now, finished_at: null,
     approvals_required: 2, approval_timeout_ms: 14_400_000, cancel_request: null, maintenance_override_by: null, held_for: null, rollback_of: null,
   };

@@ -132,7 +132,6 @@ export class RunStore {
             not_before: run.notBefore,
             outputs: JSON.stringify(run.outputs),
             error: null,
-            cancel_requested: 0,
             created_at: run.createdAt,
             updated_at: run.createdAt,
             finished_at: null,
@@ -341,10 +340,7 @@ function encodeRun(p: RunPatch): Partial<RunRow> {
   if (p.planHash !== undefined) row.plan_hash = p.planHash;
   if (p.outputs !== undefined) row.outputs = JSON.stringify(p.outputs);
   if (p.error !== undefined) row.error = json(p.error);
-  if (p.cancelRequest !== undefined) {
-    row.cancel_request = json(p.cancelRequest);
-    row.cancel_requested = p.cancelRequest ? 1 : 0;
-  }
+  if (p.cancelRequest !== undefined) row.cancel_request = json(p.cancelRequest);
   if (p.finishedAt !== undefined) row.finished_at = p.finishedAt;
   if (p.maintenanceOverrideBy !== undefined) row.maintenance_override_by = p.maintenanceOverrideBy;
   if (p.heldFor !== undefined) row.held_for = json(p.heldFor);
