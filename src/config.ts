@@ -14,35 +14,49 @@ const url = (example: string) =>
 const duration = z
   .string()
   .refine((s) => typeof ms(s as ms.StringValue) === 'number', { error: 'must be a duration such as 30m, 4h or 2d' })
-  .transform((s) => ms(s as ms.StringValue));
+  .transform((s) => ms(s as ms.StringValue))
+  .refine((n) => n > 0, { error: 'must be longer than zero, such as 30m, 4h or 2d' });
 
 /** A Slack user ID (U…/W…) or a user group handle ("@dba-leads"). */
 const principal = z
   .string()
   .regex(/^(?:[UW][A-Z0-9]{2,}|@[a-z0-9][a-z0-9._-]*)$/, { error: 'must be a Slack user ID (U0123ABC) or a user group handle (@team)' });
 
-const runbookPolicy = z.object({
-  approvals: z.number().int().min(0).max(10).optional(),
+const channelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel ID such as C0123456789' });
+
+// Every object is strict: a misspelt key (`aproval: 2`) is an error naming the key it resembles,
+// never a setting silently left at its default. New keys are added to these shapes.
+const runbookPolicy = z.strictObject({
+  approvals: z
+    .number()
+    .int()
+    .min(1, { error: 'must be at least 1: a cutover without an approval is not a connect-ops run' })
+    .max(10)
+    .optional(),
   approval_timeout: duration.optional(),
 });
 
 const reminder = z.union([z.enum(['start', 'end']), z.string().regex(/^\d+\s*[mhd]$/, { error: 'must be start, end or a lead time such as 24h' })]);
 
-export const policySchema = z.object({
+export const policySchema = z.strictObject({
   apps: z
     .record(
       z.string().regex(/^[a-z][a-z0-9-]{1,29}$/, { error: 'must be a Heroku app name' }),
-      z.object({
-        channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel ID such as C0123456789' }),
+      z.strictObject({
+        channel: channelId,
         operators: z.array(principal).min(1),
         approvers: z.array(principal).min(1),
+        /** Who may read the app (status, plan, runs) besides its operators and approvers. */
+        readers: z.array(principal).default([]),
+        /** Where reads are answered besides the app's channel. */
+        read_channels: z.array(channelId).default([]),
       }),
     )
     .default({}),
   runbooks: z.record(z.string(), runbookPolicy).default({}),
   maintenance: z
-    .object({
-      channels: z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/)).default([]),
+    .strictObject({
+      channels: z.array(channelId).default([]),
       regions: z.array(z.string().min(2)).default([]),
       reminders: z.array(reminder).default(['24h', '1h', 'start', 'end']),
     })
@@ -51,6 +65,26 @@ export const policySchema = z.object({
 
 export type Policy = z.infer<typeof policySchema>;
 export type AppPolicy = Policy['apps'][string];
+
+/**
+ * The names `runbooks:` may configure: the `/connect` commands and the runbooks they run
+ * (`upgrade --via follower` runs `upgrade-via-follower`), and `default`. Kept here because the
+ * configuration loads before any runbook; test/config.test.ts checks it against both registries.
+ */
+export const POLICY_RUNBOOKS = [
+  'default',
+  'upgrade',
+  'upgrade-via-follower',
+  'plan-change',
+  'plan-change-via-follower',
+  'copy',
+  'pause',
+  'resume',
+  'reload',
+  'recreate',
+  'field-change',
+  'add-column',
+] as const;
 
 const DEFAULT_APPROVALS = 1;
 const DEFAULT_APPROVAL_TIMEOUT = ms('4h');
@@ -63,6 +97,136 @@ export function runbookPolicyFor(policy: Policy, runbook: string): { approvals: 
     approvals: own.approvals ?? base.approvals ?? DEFAULT_APPROVALS,
     approvalTimeoutMs: own.approval_timeout ?? base.approval_timeout ?? DEFAULT_APPROVAL_TIMEOUT,
   };
+}
+
+export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
+
+/**
+ * The policy from its YAML text, validated strictly; `source` names where the text came from (the
+ * file's path, or a config var) in every problem. Every problem is listed, each with its fix.
+ */
+export function validatePolicy(text: string, source: string, options: { requireApps?: boolean } = {}): PolicyResult {
+  if (text.trim() === '') return { ok: false, problems: [`${source}: is empty; name your apps under \`apps:\` (connect-ops.example.yml is a start)`] };
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    return { ok: false, problems: [`${source}: not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`] };
+  }
+  if (raw === null || raw === undefined) {
+    return { ok: false, problems: [`${source}: holds no settings; name your apps under \`apps:\` (connect-ops.example.yml is a start)`] };
+  }
+  const result = policySchema.safeParse(raw);
+  const problems: string[] = unknownRunbooks(raw, source);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const where = issue.path.map(String);
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const suggestion = closestKey(key, knownKeysAt(policySchema, where));
+          problems.push(`${source}: ${[...where, key].join('.')} is not a setting${suggestion ? `; did you mean ${suggestion}?` : ''}`);
+        }
+      } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+        problems.push(`${source}: ${where.join('.')} is missing`);
+      } else {
+        problems.push(`${source}: ${where.join('.') || '(top)'} ${issue.message}`);
+      }
+    }
+    return { ok: false, problems };
+  }
+  const policy = result.data;
+  if (options.requireApps && Object.keys(policy.apps).length === 0) {
+    problems.push(`${source}: names no apps; add each Heroku app under \`apps:\` with its channel, operators and approvers`);
+  }
+  for (const [app, own] of Object.entries(policy.apps)) {
+    const short = approverShortfall(policy, own);
+    if (short) {
+      problems.push(
+        `${source}: apps.${app}: ${short.runbooks.join(', ')} need${short.runbooks.length === 1 ? 's' : ''} ${short.approvals} approvals, ` +
+          `but when ${short.requester} starts a run only ${short.available} other approver${short.available === 1 ? '' : 's'} can give them; ` +
+          'add approvers to the app or lower the approvals',
+      );
+    }
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, policy };
+}
+
+/** `runbooks:` keys that name no runbook (`upgarde`), read from the raw YAML so they are listed with every other problem. */
+function unknownRunbooks(raw: unknown, source: string): string[] {
+  const runbooks = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).runbooks : undefined;
+  if (typeof runbooks !== 'object' || runbooks === null || Array.isArray(runbooks)) return [];
+  return Object.keys(runbooks)
+    .filter((name) => !(POLICY_RUNBOOKS as readonly string[]).includes(name))
+    .map((name) => {
+      const suggestion = closestKey(name, POLICY_RUNBOOKS);
+      return `${source}: runbooks.${name} is not a runbook${suggestion ? `; did you mean ${suggestion}?` : ''} (runbooks: ${POLICY_RUNBOOKS.join(', ')})`;
+    });
+}
+
+/**
+ * Whether the approvers of an app who are not the operator starting a run can supply the approvals
+ * each runbook needs. A user group counts as one person: its members are only known at run time.
+ * An operator group may hold any listed approver, so it is taken to hold one.
+ */
+function approverShortfall(policy: Policy, own: AppPolicy): { runbooks: string[]; approvals: number; requester: string; available: number } | undefined {
+  const users = new Set(own.approvers.filter((p) => !p.startsWith('@')));
+  const groups = own.approvers.filter((p) => p.startsWith('@')).length;
+  let requester = '';
+  let available = Infinity;
+  for (const operator of own.operators) {
+    const others = operator.startsWith('@') ? Math.max(0, users.size - 1) + groups : users.size - (users.has(operator) ? 1 : 0) + groups;
+    if (others < available) {
+      available = others;
+      requester = operator.startsWith('@') ? `a member of ${operator} who is also an approver` : operator;
+    }
+  }
+  const short = POLICY_RUNBOOKS.filter((r) => r !== 'default' && runbookPolicyFor(policy, r).approvals > available);
+  if (short.length === 0) return undefined;
+  const approvals = Math.max(...short.map((r) => runbookPolicyFor(policy, r).approvals));
+  return { runbooks: short, approvals, requester, available };
+}
+
+/** The keys an object of the schema accepts at `path` (record keys and array indexes are skipped through). */
+function knownKeysAt(schema: z.ZodType, path: readonly string[]): string[] {
+  let current: z.ZodType | undefined = schema;
+  const unwrap = (s: z.ZodType): z.ZodType => {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) return unwrap(s.unwrap() as z.ZodType);
+    if (s instanceof z.ZodPipe) return unwrap(s.in as z.ZodType);
+    return s;
+  };
+  for (const key of path) {
+    if (!current) return [];
+    const s = unwrap(current);
+    if (s instanceof z.ZodObject) current = (s.shape as Record<string, z.ZodType>)[key];
+    else if (s instanceof z.ZodRecord) current = s.valueType as z.ZodType;
+    else if (s instanceof z.ZodArray) current = s.element as z.ZodType;
+    else return [];
+  }
+  const last = current && unwrap(current);
+  return last instanceof z.ZodObject ? Object.keys(last.shape) : [];
+}
+
+/** The known key a misspelt one most resembles: `aproval` -> `approvals`. */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  const needle = key.toLowerCase();
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const candidate of known) {
+    const score = candidate.startsWith(needle) || needle.startsWith(candidate) ? 1 : editDistance(needle, candidate);
+    if (score < bestScore) [best, bestScore] = [candidate, score];
+  }
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(needle.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return Infinity;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length] ?? Infinity;
 }
 
 const envSchema = z.object({
@@ -181,24 +345,31 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 }
 
 function loadPolicy(path: string, read: (p: string) => string | undefined, required: boolean, problems: string[]): Policy {
-  const text = read(path);
+  let text: string | undefined;
+  try {
+    text = read(path);
+  } catch (error) {
+    problems.push(`CONNECT_OPS_POLICY: ${unreadable(path, error)}`);
+    return policySchema.parse({});
+  }
   if (text === undefined) {
     if (required) problems.push(`CONNECT_OPS_POLICY: no policy file at ${path}; copy connect-ops.example.yml there and name your apps`);
     return policySchema.parse({});
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    problems.push(`${path}: not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+  const result = validatePolicy(text, path, { requireApps: required });
+  if (!result.ok) {
+    problems.push(...result.problems);
     return policySchema.parse({});
   }
-  const result = policySchema.safeParse(raw ?? {});
-  if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${path}: ${issue.path.join('.') || '(top)'} ${issue.message}`);
-    return policySchema.parse({});
-  }
-  return result.data;
+  return result.policy;
+}
+
+/** Why the policy file could not be read, in words that say what to do. */
+function unreadable(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return `${path} is a directory; point CONNECT_OPS_POLICY at the policy file (YAML) itself`;
+  if (code === 'EACCES' || code === 'EPERM') return `${path} cannot be read (permission denied); let the bot's user read it`;
+  return `${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
 }
 
 function readFileIfPresent(path: string): string | undefined {

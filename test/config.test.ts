@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, runbookPolicyFor } from '../src/config.js';
+import { ConfigError, loadConfig, POLICY_RUNBOOKS, runbookPolicyFor, validatePolicy } from '../src/config.js';
+import { RUNBOOK_COMMANDS } from '../src/bot/commands/grammar.js';
+import { runbooks } from '../src/ops/runbooks/index.js';
 
 const examplePolicy = `
 apps:
@@ -73,6 +77,8 @@ describe('loadConfig', () => {
       channel: 'C0123456789',
       operators: ['U01OPERATOR', '@platform-team'],
       approvers: ['U02APPROVER', 'U03APPROVER', '@dba-leads'],
+      readers: [],
+      read_channels: [],
     });
     expect(runbookPolicyFor(c.policy, 'upgrade')).toEqual({ approvals: 2, approvalTimeoutMs: 4 * 3600_000 });
     expect(runbookPolicyFor(c.policy, 'pause')).toEqual({ approvals: 1, approvalTimeoutMs: 4 * 3600_000 });
@@ -91,5 +97,106 @@ describe('loadConfig', () => {
       /apps\.acme-prod\.channel must be a Slack channel ID[\s\S]*apps\.acme-prod\.approvers\.0 must be a Slack user ID/,
     );
     expect(() => loadConfig({ env: {}, readPolicy: () => 'apps: [' })).toThrow(/not valid YAML/);
+  });
+});
+
+/** The problems loadConfig reports for a policy text, one per line. */
+function problemsOf(text: string, require: Array<'slack'> = []): string[] {
+  try {
+    loadConfig({ env: {}, require, readPolicy: () => text });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+const ONE_APP = 'apps:\n  acme-prod:\n    channel: C0123456789\n    operators: [U01OPERATOR]\n    approvers: [U02APPROVER, U03APPROVER]\n';
+
+describe('the strict policy (issue 14, failure 4)', () => {
+  it('refuses a misspelt key, naming the key it resembles, instead of silently using the default', () => {
+    expect(problemsOf(`${ONE_APP}runbooks: { upgrade: { aproval: 2 } }`)).toEqual([
+      './connect-ops.yml: runbooks.upgrade.aproval is not a setting; did you mean approvals?',
+    ]);
+    expect(problemsOf(`${ONE_APP}maintenence: { channels: [C0999999999] }`)).toEqual(['./connect-ops.yml: maintenence is not a setting; did you mean maintenance?']);
+    expect(problemsOf(ONE_APP.replace('operators', 'operator'))).toEqual([
+      './connect-ops.yml: apps.acme-prod.operators is missing',
+      './connect-ops.yml: apps.acme-prod.operator is not a setting; did you mean operators?',
+    ]);
+    expect(problemsOf(`${ONE_APP}runbooks: { upgarde: { approvals: 2 } }`)).toEqual([
+      expect.stringMatching(/^\.\/connect-ops\.yml: runbooks\.upgarde is not a runbook; did you mean upgrade\?/),
+    ]);
+  });
+
+  it('refuses approvals below 1 and timeouts that are not longer than zero, listing every problem at once', () => {
+    const problems = problemsOf(`${ONE_APP}runbooks: { default: { approvals: 0, approval_timeout: 0s }, upgrade: { approval_timeout: -4h }, upgarde: {} }`);
+    expect(problems).toEqual([
+      expect.stringContaining('runbooks.upgarde is not a runbook; did you mean upgrade?'),
+      './connect-ops.yml: runbooks.default.approvals must be at least 1: a cutover without an approval is not a connect-ops run',
+      './connect-ops.yml: runbooks.default.approval_timeout must be longer than zero, such as 30m, 4h or 2d',
+      './connect-ops.yml: runbooks.upgrade.approval_timeout must be longer than zero, such as 30m, 4h or 2d',
+    ]);
+  });
+
+  it('refuses approvers who cannot supply the approvals a runbook needs without the operator who starts it', () => {
+    // U02 is an operator and an approver: when U02 starts an upgrade, only U03 is left to approve it.
+    const selfApproving = 'apps:\n  acme-prod:\n    channel: C0123456789\n    operators: [U01OPERATOR, U02APPROVER]\n    approvers: [U02APPROVER, U03APPROVER]\n';
+    expect(problemsOf(`${selfApproving}runbooks: { upgrade: { approvals: 2 } }`)).toEqual([
+      './connect-ops.yml: apps.acme-prod: upgrade needs 2 approvals, but when U02APPROVER starts a run only 1 other approver can give them; add approvers to the app or lower the approvals',
+    ]);
+    expect(problemsOf(`${ONE_APP}runbooks: { default: { approvals: 3 } }`)[0]).toMatch(/upgrade, upgrade-via-follower, .* need 3 approvals, but when U01OPERATOR starts a run only 2 other approvers/);
+    // A group counts as one more person; two listed approvers and a group supply two for any operator.
+    expect(problemsOf(`${selfApproving.replace('[U02APPROVER, U03APPROVER]', '[U02APPROVER, U03APPROVER, "@dba-leads"]')}runbooks: { upgrade: { approvals: 2 } }`)).toEqual([]);
+    expect(problemsOf(`${ONE_APP}runbooks: { upgrade: { approvals: 2 } }`)).toEqual([]);
+  });
+
+  it('says an empty policy, a policy without apps, a directory and an unreadable file are problems, with the fix', () => {
+    expect(problemsOf('', ['slack'])).toContain('./connect-ops.yml: is empty; name your apps under `apps:` (connect-ops.example.yml is a start)');
+    expect(problemsOf('# nothing yet\n', ['slack'])).toContain('./connect-ops.yml: holds no settings; name your apps under `apps:` (connect-ops.example.yml is a start)');
+    expect(problemsOf('apps: {}\n', ['slack'])).toContain(
+      './connect-ops.yml: names no apps; add each Heroku app under `apps:` with its channel, operators and approvers',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'connect-ops-policy-'));
+    try {
+      const directory = (() => {
+        try {
+          loadConfig({ env: { CONNECT_OPS_POLICY: dir }, require: ['slack'] });
+        } catch (error) {
+          return (error as ConfigError).problems;
+        }
+        return [];
+      })();
+      expect(directory).toEqual(expect.arrayContaining([`CONNECT_OPS_POLICY: ${dir} is a directory; point CONNECT_OPS_POLICY at the policy file (YAML) itself`]));
+      expect(directory.some((p) => p.startsWith('SLACK_BOT_TOKEN is required'))).toBe(true);
+      const file = join(dir, 'connect-ops.yml');
+      writeFileSync(file, ONE_APP);
+      chmodSync(file, 0o000);
+      // root reads any file: the permission check only means something for other users.
+      if (process.getuid?.() !== 0) {
+        expect(() => loadConfig({ env: { CONNECT_OPS_POLICY: file } })).toThrow(/cannot be read \(permission denied\)/);
+      }
+      expect(() => loadConfig({ env: {}, readPolicy: () => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }); } })).toThrow(
+        "CONNECT_OPS_POLICY: ./connect-ops.yml cannot be read (permission denied); let the bot's user read it",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('validates a policy from any source through one function, naming the source', () => {
+    expect(validatePolicy('apps: { acme-prod: { chanel: C1 } }', 'CONNECT_OPS_POLICY_YAML')).toEqual({
+      ok: false,
+      problems: [
+        'CONNECT_OPS_POLICY_YAML: apps.acme-prod.channel is missing',
+        'CONNECT_OPS_POLICY_YAML: apps.acme-prod.operators is missing',
+        'CONNECT_OPS_POLICY_YAML: apps.acme-prod.approvers is missing',
+        'CONNECT_OPS_POLICY_YAML: apps.acme-prod.chanel is not a setting; did you mean channel?',
+      ],
+    });
+    expect(validatePolicy(ONE_APP, 'x').ok).toBe(true);
+  });
+
+  it('knows every runbook name the bot and the engine use', () => {
+    for (const name of [...RUNBOOK_COMMANDS, ...runbooks.keys()]) expect(POLICY_RUNBOOKS).toContain(name);
   });
 });

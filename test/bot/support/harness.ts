@@ -40,7 +40,7 @@ apps:
   acme-staging:
     channel: C0STAGING00
     operators: [${USERS.operator}, ${USERS.dbaLead}]
-    approvers: [${USERS.approver}, ${USERS.dbaLead}]
+    approvers: [${USERS.approver}, ${USERS.approver2}, ${USERS.dbaLead}]
 runbooks:
   default: {approvals: 1, approval_timeout: 4h}
   upgrade: {approvals: 2}
