@@ -272,6 +272,21 @@ export interface Config {
   onHeroku: boolean;
 }
 
+/**
+ * Every secret the configuration holds, redacted by value wherever text goes (logs, Slack, the
+ * store, the CLI's output); a URL's password is redacted on its own as well (see src/redact.ts).
+ */
+export function secretsOf(config: Config): string[] {
+  return [
+    config.heroku.apiKey,
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.store.databaseUrl,
+    config.redisUrl,
+  ].filter((s): s is string => Boolean(s));
+}
+
 /** What a command needs beyond the defaults; `start` needs everything. */
 export type Requirement = 'slack' | 'heroku' | 'durable-store';
 

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { redactText, redactValue } from './redact.js';
+import { createRedactor } from './redact.js';
 
 export type { Logger } from 'pino';
 
@@ -39,20 +39,20 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const secrets = (options.secrets ?? []).filter((s): s is string => Boolean(s));
+  const redactor = createRedactor(options.secrets ?? []);
   return pino(
     {
       level: options.level ?? 'info',
       base: { name: 'connect-ops' },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      formatters: { log: (object) => redactValue(object, secrets) },
+      formatters: { log: (object) => redactor.value(object) },
       hooks: {
         logMethod(args, method) {
-          const cleaned = args.map((a) => (typeof a === 'string' ? redactText(a, secrets) : a)) as Parameters<typeof method>;
+          const cleaned = args.map((a) => (typeof a === 'string' ? redactor.text(a) : a)) as Parameters<typeof method>;
           method.apply(this, cleaned);
         },
       },
-      serializers: { err: (err: Error) => redactValue(pino.stdSerializers.err(err), secrets) },
+      serializers: { err: (err: Error) => redactor.value(pino.stdSerializers.err(err)) },
     },
     options.destination,
   );

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { appStatusForSlack } from './app-status-for-slack.js';
 import { createBot, type Bot, type BotPorts } from './bot/index.js';
-import type { Config } from './config.js';
+import { secretsOf, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import { createRedactor } from './redact.js';
 import { cutoverOverlapCheck, maintenanceGuard } from './maintenance-overlaps.js';
 import { appStatus } from './ops/app-status.js';
 import { createEngine, type Engine } from './ops/engine/index.js';
@@ -50,23 +51,12 @@ const FEED_TIMEOUT_MS = 10_000;
 /** Twice the lease's TTL: long enough for a crashed predecessor's lease to expire. */
 const ENGINE_LEASE_WAIT_MS = 60_000;
 
-/** The secrets the logger scrubs wherever they appear. */
-export function configSecrets(config: Config): string[] {
-  return [
-    config.heroku.apiKey,
-    config.slack.botToken,
-    config.slack.signingSecret,
-    config.slack.appToken,
-    config.store.databaseUrl,
-    config.redisUrl,
-  ].filter((s): s is string => Boolean(s));
-}
-
 export async function startConnectOps(config: Config, options: StartOptions = {}): Promise<ConnectOps> {
-  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: configSecrets(config) });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   if (!config.heroku.apiKey) throw new Error('HEROKU_API_KEY is required to start the bot');
 
-  const store = await openStore(config.store);
+  const redactor = createRedactor(secretsOf(config));
+  const store = await openStore({ ...config.store, redact: redactor.secrets });
   const limits: Limits = createLimits({ redisUrl: config.redisUrl, timeScale: config.timeScale });
   const clients = createHerokuClients({
     apiKey: config.heroku.apiKey,

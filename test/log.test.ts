@@ -58,3 +58,36 @@ describe('redaction of free text', () => {
     expect(redactText('password=hunter2hunter2hunter2 token: "abcdefghijklmnop"')).toBe('password=[REDACTED] token: "[REDACTED]"');
   });
 });
+
+describe('secrets by value (issue 14, failure 5)', () => {
+  const apiKey = 'HRKU-AAaaBBbbCCcc1234567890abcdef';
+  const signingSecret = '8f14e45fceea167a5a36dedd4bea2543';
+  const databaseUrl = 'postgres://connect:p@ss/w0rd:x@db.example.com:5432/ops';
+  const redisUrl = 'redis://:r3dis-secret-pw@cache.example.com:6379';
+
+  it('redacts every configured secret raw, URL-encoded, JSON-escaped and inside URLs, and a URL password on its own', async () => {
+    const { createRedactor } = await import('../src/redact.js');
+    const r = createRedactor([apiKey, signingSecret, databaseUrl, redisUrl]);
+    const echoed = [
+      `invalid key ${apiKey}`,
+      `signature ${signingSecret} rejected`,
+      `could not reach ${databaseUrl}`,
+      `password was p@ss/w0rd:x`,
+      `encoded ${encodeURIComponent('p@ss/w0rd:x')} and ${encodeURIComponent(databaseUrl)}`,
+      `callback=https://example.com/cb?db=${encodeURIComponent(databaseUrl)}&key=${encodeURIComponent(apiKey)}`,
+      `form ${new URLSearchParams({ s: signingSecret, p: 'p@ss/w0rd:x' }).toString()}`,
+      `redis AUTH r3dis-secret-pw failed`,
+    ].join('\n');
+    const out = r.text(echoed);
+    for (const leaked of [apiKey, signingSecret, 'p@ss/w0rd:x', 'p%40ss%2Fw0rd%3Ax', 'r3dis-secret-pw', 'w0rd']) expect(out).not.toContain(leaked);
+    expect(out).toContain('could not reach [REDACTED]');
+    // JSON stays JSON when only values are replaced.
+    const json = JSON.stringify({ message: `bad ${apiKey}`, url: databaseUrl });
+    expect(JSON.parse(r.secrets(json))).toEqual({ message: 'bad [REDACTED]', url: '[REDACTED]' });
+  });
+
+  it('takes a connection string whose password holds a raw @ whole, even when the configuration did not name it', async () => {
+    const { redactText } = await import('../src/redact.js');
+    expect(redactText('ECONNREFUSED postgres://u:p@ss@db.example.com:5432/d')).toBe('ECONNREFUSED postgres://[REDACTED]@db.example.com:5432/d');
+  });
+});

@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, webApi, type RespondFn } from '@slack/bolt';
 import { sql } from 'kysely';
-import { runbookPolicyFor, type Config } from '../config.js';
+import { runbookPolicyFor, secretsOf, type Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { createRedactor } from '../redact.js';
 import { EngineError } from '../ops/engine/errors.js';
 import type { Engine, RunView } from '../ops/engine/types.js';
 import type { Store } from '../store/index.js';
@@ -21,6 +22,7 @@ import { SlackMaintenanceNotifier } from './maintenance-notifier.js';
 import { AccessPolicy } from './policy.js';
 import type { BotPorts } from './ports.js';
 import { createReceiver } from './receiver.js';
+import { redactingFetch } from './redacting-fetch.js';
 import { RunMessages } from './run-messages.js';
 import { slackUserGroups } from './user-groups.js';
 import type { MessageContent } from './views/blocks.js';
@@ -102,7 +104,12 @@ export function createBot(options: BotOptions): Bot {
     logger: slackLogger,
     // Bolt's conversation store keeps state per conversation; nothing here uses it.
     convoStore: false,
-    clientOptions: { slackApiUrl: apiUrl, retryConfig: options.slackRetry ?? webApi.retryPolicies.fiveRetriesInFiveMinutes },
+    clientOptions: {
+      slackApiUrl: apiUrl,
+      retryConfig: options.slackRetry ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
+      // Every body sent to Slack (Web API and response_url alike) has the configured secrets redacted.
+      fetch: redactingFetch(createRedactor(secretsOf(config))),
+    },
     ...(options.botIdentity ? { ...options.botIdentity, tokenVerificationEnabled: false } : { deferInitialization: true }),
   });
 

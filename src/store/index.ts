@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type KyselyPlugin } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
+import { RedactValuesPlugin } from './redact-values.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -22,11 +23,14 @@ export interface StoreOptions {
   dataDir: string;
   /** SQLite only: ':memory:' for throwaway stores in tests. */
   sqliteFile?: string;
+  /** Applied to every string written, so no configured secret is stored (values only: JSON stays JSON). */
+  redact?: (text: string) => string;
 }
 
 /** Opens the store and runs migrations, so every caller sees the current schema. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options);
+  const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, plugins) : openSqlite(options, plugins);
   try {
     await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
   } catch (error) {
@@ -36,7 +40,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(options: StoreOptions): Store {
+function openSqlite(options: StoreOptions, plugins: KyselyPlugin[]): Store {
   let file = options.sqliteFile;
   if (!file) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -50,12 +54,12 @@ function openSqlite(options: StoreOptions): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-function openPostgres(connectionString: string): Store {
+function openPostgres(connectionString: string, plugins: KyselyPlugin[]): Store {
   const pool = new pg.Pool({ connectionString, max: 10 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
