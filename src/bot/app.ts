@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, webApi, type RespondFn } from '@slack/bolt';
@@ -14,6 +15,8 @@ import { decide } from './actions/decide.js';
 import { completeManualStep } from './actions/manual-done.js';
 import { overrideHold } from './actions/override.js';
 import { rollBack } from './actions/rollback.js';
+import { createAdmission, type AdmissionOptions, type AdmissionStats } from './admission.js';
+import { answerEveryRequest } from './answer-every-request.js';
 import { boltLogger } from './bolt-logger.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import type { BotContext, Click, Invocation } from './context.js';
@@ -24,10 +27,10 @@ import type { BotPorts } from './ports.js';
 import { createReceiver } from './receiver.js';
 import { redactingFetch } from './redacting-fetch.js';
 import { RunMessages } from './run-messages.js';
+import { sharedReads } from './shared-reads.js';
 import { slackUserGroups } from './user-groups.js';
 import type { MessageContent } from './views/blocks.js';
 import { errorText } from './views/outcomes.js';
-import { workQueue } from './work-queue.js';
 
 /**
  * The Slack surface of connect-ops: a Bolt app that answers `/connect` and the buttons on its
@@ -52,8 +55,12 @@ export interface BotOptions {
   updateIntervalMs?: number;
   /** How long user group memberships are cached; default 5 minutes. */
   userGroupTtlMs?: number;
-  /** Requests worked on at once after their ack; default 16. */
+  /** Run-lane requests worked on at once after their ack (see ./admission.ts); default 12. */
   concurrency?: number;
+  /** Per-person rates and lane bounds; the defaults suit one Slack workspace. */
+  admission?: Omit<AdmissionOptions, 'logger'>;
+  /** How long answers to the same read (`status APP`, `maintenance`) are shared; default 5 s. */
+  sharedReadMs?: number;
 }
 
 export interface Bot {
@@ -67,9 +74,9 @@ export interface Bot {
   stop(): Promise<void>;
   /** The HTTP port listened on (useful with PORT=0); null before start and in Socket Mode. */
   port(): number | null;
+  /** Requests refused before any work and the lanes' sizes, for /metrics. */
+  stats(): AdmissionStats;
 }
-
-const DEFAULT_CONCURRENCY = 16;
 
 type ButtonHandler = (ctx: BotContext, click: Click) => Promise<void>;
 
@@ -113,6 +120,8 @@ export function createBot(options: BotOptions): Bot {
     ...(options.botIdentity ? { ...options.botIdentity, tokenVerificationEnabled: false } : { deferInitialization: true }),
   });
 
+  answerEveryRequest(app, logger);
+
   const access = new AccessPolicy(config.policy, slackUserGroups(app.client, { logger, clock, ttlMs: options.userGroupTtlMs }));
   const idempotency = storeIdempotency(store, { clock });
   const runMessages = new RunMessages({
@@ -132,20 +141,32 @@ export function createBot(options: BotOptions): Bot {
     clock,
     updateIntervalMs: options.updateIntervalMs,
   });
-  const ctx: BotContext = { engine, access, policy: config.policy, ports, runMessages, logger, clock };
-  const afterAck = workQueue(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const reads = sharedReads(ports, { ttlMs: options.sharedReadMs, clock });
+  const ctx: BotContext = { engine, access, policy: config.policy, ports: reads, runMessages, logger, clock };
+  const admission = createAdmission({
+    logger,
+    ...options.admission,
+    run: { concurrency: options.concurrency, ...options.admission?.run },
+  });
 
   app.command('/connect', async ({ command, ack, respond }) => {
+    const text = command.text ?? '';
+    // Bounds, the person's rate and room in the lane, before the ack: a refusal is the ack's own text.
+    const admitted = await admission.command(command.user_id, text);
+    if (!admitted.ok) return ack({ response_type: 'ephemeral', text: admitted.message });
     await ack();
     const inv: Invocation = { userId: command.user_id, channelId: command.channel_id, reply: replier(respond) };
-    await afterAck.run(() => once(ctx, idempotency, inv, `command:${command.trigger_id}`, () => dispatchCommand(ctx, inv, command.text ?? '')));
+    await admission.run(admitted.lane, () => once(ctx, idempotency, inv, commandKey(command), () => dispatchCommand(ctx, inv, text)));
   });
 
   for (const [actionId, handler] of Object.entries(BUTTONS)) {
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, respond }) => {
       await ack();
       const reply = replier(respond);
-      const value = decodeButtonValue('value' in action ? action.value : undefined);
+      const raw = 'value' in action ? action.value : undefined;
+      const admitted = await admission.click(body.user.id, raw);
+      if (!admitted.ok) return reply(admitted.message).catch(() => undefined);
+      const value = decodeButtonValue(raw);
       if (!value) return reply('This button is not one connect-ops made; nothing was done.').catch(() => undefined);
       const click: Click = {
         userId: body.user.id,
@@ -154,8 +175,9 @@ export function createBot(options: BotOptions): Bot {
         reply,
         replaceMessage: async (message) => drain(await respond({ replace_original: true, ...message })),
       };
-      const key = `action:${body.trigger_id ?? `${body.user.id}:${'action_ts' in action ? action.action_ts : ''}`}`;
-      await afterAck.run(() => once(ctx, idempotency, click, key, () => handler(ctx, click)));
+      const actionTs = 'action_ts' in action && typeof action.action_ts === 'string' ? action.action_ts : undefined;
+      const key = body.trigger_id ? `action:${body.trigger_id}` : actionTs ? `action:${body.user.id}:${actionId}:${actionTs}` : undefined;
+      await admission.run(admitted.lane, () => once(ctx, idempotency, click, key, () => handler(ctx, click)));
     });
   }
 
@@ -183,7 +205,19 @@ export function createBot(options: BotOptions): Bot {
       server = null;
     },
     port: () => (server ? (server.address() as AddressInfo).port : null),
+    stats: () => admission.stats(),
   };
+}
+
+/**
+ * What identifies one delivery of a command, so Slack's redelivery is recognised: its trigger_id,
+ * or its response_url (unique to each invocation). Without either there is nothing to tell a
+ * redelivery from a new command, and the command is not deduplicated.
+ */
+function commandKey(command: { trigger_id?: string; response_url?: string }): string | undefined {
+  if (command.trigger_id) return `command:${command.trigger_id}`;
+  if (command.response_url) return `command:url:${createHash('sha256').update(command.response_url).digest('hex')}`;
+  return undefined;
 }
 
 /** Answers only the user who typed or clicked. */
@@ -202,9 +236,9 @@ function drain(answer: unknown): void {
  * Does the work of a request once: Slack's redelivery of the same request (same trigger_id) is
  * skipped. Nothing a user sends can crash the bot: any failure becomes a private, redacted answer.
  */
-async function once(ctx: BotContext, idempotency: Idempotency, inv: Invocation, key: string, work: () => Promise<void>): Promise<void> {
+async function once(ctx: BotContext, idempotency: Idempotency, inv: Invocation, key: string | undefined, work: () => Promise<void>): Promise<void> {
   try {
-    if (!(await idempotency.claim(key))) {
+    if (key !== undefined && !(await idempotency.claim(key))) {
       ctx.logger.info({ key }, 'ignored a repeated delivery from Slack');
       return;
     }

@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { HTTPReceiver, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import { guardRequests } from './request-guard.js';
 
 /**
  * How Slack reaches the bot: HTTP on PORT at `/slack/events` (requests verified with the signing
- * secret), or Socket Mode when an app-level token is set. Either way `/healthz` answers on PORT.
+ * secret, and refused before Bolt when Bolt could not read them: ./request-guard.ts), or Socket
+ * Mode when an app-level token is set. Either way `/healthz` answers on PORT.
  */
 
 export interface ReceiverOptions {
@@ -36,18 +38,17 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       }),
     };
   }
-  return {
-    mode: 'http',
-    receiver: new HTTPReceiver({
-      signingSecret: options.signingSecret,
-      endpoints: EVENTS_PATH,
-      port: options.port,
-      logger: options.logger,
-      customRoutes,
-      // Ack goes out as soon as a listener calls ack(); the work continues after the response.
-      processBeforeResponse: false,
-    }),
-  };
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: EVENTS_PATH,
+    port: options.port,
+    logger: options.logger,
+    customRoutes,
+    // Ack goes out as soon as a listener calls ack(); the work continues after the response.
+    processBeforeResponse: false,
+  });
+  guardRequests(receiver, { signingSecret: options.signingSecret, path: EVENTS_PATH, logger: options.logger });
+  return { mode: 'http', receiver };
 }
 
 async function health(options: ReceiverOptions, res: ServerResponse): Promise<void> {

@@ -23,12 +23,12 @@ describe('acknowledging within 3 seconds', () => {
   afterAll(() => h.close());
 
   it('acks status and run commands at once however slow Heroku and the engine are, and answers later', async () => {
-    const [status, start] = await Promise.all([h.command(USERS.stranger, 'status acme-prod'), h.command(USERS.operator, 'pause acme-prod')]);
+    const [status, start] = await Promise.all([h.command(USERS.approver, 'status acme-prod'), h.command(USERS.operator, 'pause acme-prod')]);
     expect([status.status, start.status]).toEqual([200, 200]);
     expect(status.ms).toBeLessThan(1000);
     expect(start.ms).toBeLessThan(1000);
     expect(h.slack.responses).toEqual([]);
-    expect(await h.ephemeral(USERS.stranger, /Status of acme-prod/)).toBeDefined();
+    expect(await h.ephemeral(USERS.approver, /Status of acme-prod/)).toBeDefined();
     const id = startedRunId(await h.ephemeral(USERS.operator, /Started .*pause acme-prod/));
     expect((await h.messagesOf(id)).card.text).toBe('Plan: pause acme-prod');
   });

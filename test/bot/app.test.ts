@@ -28,9 +28,9 @@ describe('the Bolt app over HTTP', () => {
   });
 
   it('answers an unknown command privately with the usage and the closest command', async () => {
-    const delivery = await h.command(USERS.stranger, 'upgarde acme-prod');
+    const delivery = await h.command(USERS.approver, 'upgarde acme-prod');
     expect(delivery.status).toBe(200);
-    expect(await h.ephemeral(USERS.stranger, /Unknown command/)).toBe(
+    expect(await h.ephemeral(USERS.approver, /Unknown command/)).toBe(
       'Unknown command `upgarde`. Did you mean `upgrade`?\nUsage: `/connect COMMAND [ARGS] (`/connect help` lists the commands)`',
     );
   });

@@ -44,8 +44,8 @@ describe('policy and approvals, through Slack', () => {
   }
 
   it('lets only operators start runs, only from the app channel', async () => {
-    await h.command(USERS.stranger, 'pause acme-prod');
-    expect(await h.ephemeral(USERS.stranger, /operators/)).toBe(
+    await h.command(USERS.approver, 'pause acme-prod');
+    expect(await h.ephemeral(USERS.approver, /operators/)).toBe(
       'Only the operators of `acme-prod` may start its runs: <@U01OPERATOR>, <!subteam^S0PLATFORM|@platform-team>.',
     );
     await h.command(USERS.operator, 'pause acme-prod', OTHER_CHANNEL);
@@ -137,8 +137,8 @@ describe('policy and approvals, through Slack', () => {
 
   it('cancels by command for operators and refuses everyone else', async () => {
     const { run, card } = await started(USERS.operator, 'pause acme-prod');
-    await h.command(USERS.stranger, `cancel ${run.id}`);
-    expect(await h.ephemeral(USERS.stranger, /cancel/)).toMatch(/^Only the operators of `acme-prod` may cancel its runs/);
+    await h.command(USERS.approver, `cancel ${run.id}`);
+    expect(await h.ephemeral(USERS.approver, /cancel/)).toMatch(/^Only the operators of `acme-prod` may cancel its runs/);
     await h.command(USERS.operator, `cancel ${run.id}`);
     expect(await h.ephemeral(USERS.operator, /is cancelled/)).toBe(`\`${run.id}\` is cancelled.`);
     await cardWith(card, (m) => JSON.stringify(m.blocks).includes(':octagonal_sign: cancelled the run'));

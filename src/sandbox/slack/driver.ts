@@ -134,6 +134,20 @@ export class SlackDriver {
   }
 }
 
+/**
+ * The text of a command's immediate answer (the ack's body), which Slack shows the typist as an
+ * ephemeral message; undefined for an empty ack.
+ */
+export function ackText(delivery: Pick<Delivery, 'status' | 'body'>): string | undefined {
+  if (delivery.status !== 200 || delivery.body.trim() === '') return undefined;
+  try {
+    const answer = JSON.parse(delivery.body) as { text?: unknown };
+    return typeof answer.text === 'string' ? answer.text : undefined;
+  } catch {
+    return delivery.body;
+  }
+}
+
 /** Every button in a message's blocks (actions blocks and section accessories). */
 export function buttonsOf(blocks: unknown[]): Button[] {
   const buttons: Button[] = [];

@@ -1,6 +1,6 @@
 /** The local Slack stand-in: workspace state, the Web API server, a driver that plays Slack, and the sandbox page. */
 export { BLOCK_KIT, blockKitViolations } from './block-kit-rules.js';
-export { buttonsOf, SlackDriver, type ClickableMessage, type DeliverOptions, type Delivery, type SlackDriverOptions } from './driver.js';
+export { ackText, buttonsOf, SlackDriver, type ClickableMessage, type DeliverOptions, type Delivery, type SlackDriverOptions } from './driver.js';
 export { PanelError, panelAction, type PanelAction, type PanelNotice, type PanelState, type SandboxPanel } from './panel.js';
 export { responseUrl, responseContext, type ResponseContext } from './response-urls.js';
 export { startSlackStandIn, type ApiCall, type ResponseUrlPost, type SlackStandIn, type SlackStandInOptions } from './server.js';

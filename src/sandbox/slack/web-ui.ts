@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { buttonsOf, type SlackDriver } from './driver.js';
+import { ackText, buttonsOf, type SlackDriver } from './driver.js';
 import { PanelError, panelAction, type SandboxPanel } from './panel.js';
 import type { Ephemeral, SlackMessage, SlackWorkspace, WorkspaceChange } from './workspace.js';
 
@@ -88,7 +88,10 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
     if (command !== 'connect') return notice(input.user, input.channel, `\`/${command}\` is not a command in this workspace. Try \`/connect help\`.`);
     if (!driver) return notice(input.user, input.channel, 'The bot is not running in this sandbox, so `/connect` goes nowhere.');
     const delivery = await driver.command({ user: input.user, channel: input.channel, text }).catch(() => undefined);
-    if (delivery?.status !== 200) notice(input.user, input.channel, '`/connect` failed with the error "dispatch_failed"');
+    if (delivery?.status !== 200) return notice(input.user, input.channel, '`/connect` failed with the error "dispatch_failed"');
+    // Slack shows the typist the ack's own text (connect-ops answers a refusal that way).
+    const answer = ackText(delivery);
+    if (answer) workspace.postEphemeral({ channel: input.channel, user: input.user, text: answer, blocks: [], via: 'ack' });
   }
 
   async function click(input: z.infer<typeof clickBody>): Promise<string | undefined> {

@@ -52,7 +52,8 @@ export interface Ephemeral {
   text: string;
   blocks: unknown[];
   at: string;
-  via: 'chat.postEphemeral' | 'response_url';
+  /** `ack`: the text of a slash command's immediate answer, which Slack shows the typist only. */
+  via: 'chat.postEphemeral' | 'response_url' | 'ack';
 }
 
 export type WorkspaceChange =

@@ -1,10 +1,10 @@
-import { createBot, type Bot } from '../../../src/bot/app.js';
+import { createBot, type Bot, type BotOptions } from '../../../src/bot/app.js';
 import type { BotPorts } from '../../../src/bot/ports.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { createLogger } from '../../../src/log.js';
 import { createEngine, type Engine, type RunView } from '../../../src/ops/engine/index.js';
 import type { RunbookRegistry } from '../../../src/ops/runbooks/runbook.js';
-import { SlackDriver, SlackWorkspace, startSlackStandIn, type Delivery, type SlackMessage, type SlackStandIn } from '../../../src/sandbox/slack/index.js';
+import { ackText, SlackDriver, SlackWorkspace, startSlackStandIn, type Delivery, type SlackMessage, type SlackStandIn } from '../../../src/sandbox/slack/index.js';
 import { createTestStore, type TestStore } from '../../support/backends.js';
 import { testRunbooks, type FakeConnect, type TestDeps } from './runbooks.js';
 
@@ -81,6 +81,8 @@ export interface BotHarnessOptions {
   updateIntervalMs?: number;
   dialect?: 'sqlite' | 'postgres';
   engineTimeScale?: number;
+  /** Per-person rates and lanes; the tests send far more commands a minute than a person would. */
+  admission?: BotOptions['admission'];
 }
 
 export interface BotHarness {
@@ -151,6 +153,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     clock: clock.now,
     updateIntervalMs: options.updateIntervalMs ?? 20,
     userGroupTtlMs: 60_000,
+    admission: options.admission ?? { commandsPerMinute: 10_000, clicksPerMinute: 10_000 },
   });
   const newEngine = () =>
     createEngine({
@@ -181,7 +184,13 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     config,
     clock,
     connect,
-    command: (user, text, channel = CHANNEL) => driver.command({ user, channel, text }),
+    async command(user, text, channel = CHANNEL) {
+      const delivery = await driver.command({ user, channel, text });
+      // As Slack does, the ack's own text is shown to the typist.
+      const answer = ackText(delivery);
+      if (answer) workspace.postEphemeral({ channel, user, text: answer, blocks: [], via: 'ack' });
+      return delivery;
+    },
     ephemerals,
     ephemeral: (user, pattern) => workspace.waitFor(() => ephemerals(user).find((t) => pattern.test(t))),
     async messagesOf(runId) {

@@ -1,0 +1,130 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from '../log.js';
+import { workQueue, type WorkQueue } from './work-queue.js';
+
+/**
+ * What a Slack request must pass before its ack, so runs come first: input within bounds, the
+ * person within their command rate, and room in its lane. A run's commands, cancels and every
+ * button click go to the `run` lane; reads (`status`, `plan`, `runs`, `maintenance`, `help` and
+ * anything unknown) to the `read` lane, which is smaller and never holds up the other. A refusal
+ * is the ack's own text: it costs no Heroku call, no store write and no outgoing request.
+ */
+
+export type Lane = 'run' | 'read';
+
+/** Why a request was refused before any work: the reason codes of logs, metrics and tests. */
+export type ShedReason = 'too_long' | 'rate_limited' | 'lane_full';
+
+export type Admitted = { ok: true; lane: Lane } | { ok: false; reason: ShedReason; message: string };
+
+export interface AdmissionOptions {
+  logger: Logger;
+  /** Commands one person may send per minute; default 20. */
+  commandsPerMinute?: number;
+  /** Button clicks one person may send per minute; default 60. */
+  clicksPerMinute?: number;
+  /** Run lane: commands that start or stop runs, and every click. Default 12 at once, 500 waiting. */
+  run?: { concurrency?: number; maxWaiting?: number };
+  /** Read lane. Default 4 at once, 40 waiting. */
+  read?: { concurrency?: number; maxWaiting?: number };
+}
+
+export interface AdmissionStats {
+  /** Requests refused before any work, by reason and lane, since start. */
+  shed: Record<ShedReason, number>;
+  lanes: Record<Lane, { running: number; waiting: number }>;
+}
+
+export interface Admission {
+  /** A `/connect` command, before its ack. */
+  command(userId: string, text: string): Promise<Admitted>;
+  /** A button click, before its ack; `value` is the button's value. */
+  click(userId: string, value: unknown): Promise<Admitted>;
+  run<T>(lane: Lane, task: () => Promise<T>): Promise<T>;
+  stats(): AdmissionStats;
+}
+
+/** Slack sends at most a few thousand characters of command text; more is not a command. */
+export const MAX_COMMAND_TEXT = 4000;
+/** Slack's own limit on a button's value. */
+export const MAX_BUTTON_VALUE = 2000;
+
+/** The commands that start, stop or roll back runs: never queued behind reads. */
+const READ_COMMANDS = new Set(['', 'help', 'status', 'plan', 'runs', 'maintenance']);
+
+const SHED_LOG_EVERY_MS = 10_000;
+
+export function createAdmission(options: AdmissionOptions): Admission {
+  const commandsPerMinute = options.commandsPerMinute ?? 20;
+  const commands = new RateLimiterMemory({ keyPrefix: 'commands', points: commandsPerMinute, duration: 60 });
+  const clicks = new RateLimiterMemory({ keyPrefix: 'clicks', points: options.clicksPerMinute ?? 60, duration: 60 });
+  const lanes: Record<Lane, WorkQueue> = {
+    run: workQueue(options.run?.concurrency ?? 12, options.run?.maxWaiting ?? 500),
+    read: workQueue(options.read?.concurrency ?? 4, options.read?.maxWaiting ?? 40),
+  };
+  const shed: Record<ShedReason, number> = { too_long: 0, rate_limited: 0, lane_full: 0 };
+
+  // Shedding is logged at warn, at most every ten seconds with what was shed meanwhile: a storm
+  // of refusals must not become a storm of log lines.
+  let unlogged: Partial<Record<`${ShedReason}:${Lane}`, number>> = {};
+  let loggedAt = 0;
+  const refuse = (reason: ShedReason, lane: Lane, message: string): Admitted => {
+    shed[reason] += 1;
+    unlogged[`${reason}:${lane}`] = (unlogged[`${reason}:${lane}`] ?? 0) + 1;
+    if (Date.now() - loggedAt >= SHED_LOG_EVERY_MS) {
+      options.logger.warn({ shed: unlogged, lanes: sizes() }, 'refused Slack requests before any work to keep runs going');
+      unlogged = {};
+      loggedAt = Date.now();
+    }
+    return { ok: false, reason, message };
+  };
+  const sizes = () => ({ run: lanes.run.size(), read: lanes.read.size() });
+
+  const room = (lane: Lane): Admitted =>
+    lanes[lane].hasRoom()
+      ? { ok: true, lane }
+      : lane === 'read'
+        ? refuse('lane_full', lane, 'connect-ops is busy with other questions right now (runs, approvals and cancels go first). Ask again in a minute.')
+        : refuse('lane_full', lane, 'connect-ops has more run requests than it can take right now; nothing was done. Try again in a minute.');
+
+  return {
+    async command(userId, text) {
+      const lane = laneOf(text);
+      if (text.length > MAX_COMMAND_TEXT) {
+        return refuse('too_long', lane, `That command is ${text.length.toLocaleString('en-US')} characters long; \`/connect\` reads at most ${MAX_COMMAND_TEXT.toLocaleString('en-US')}. Nothing was done.`);
+      }
+      const wait = await waitBefore(commands, userId);
+      if (wait !== null) {
+        return refuse('rate_limited', lane, `You have sent ${commandsPerMinute} commands in the last minute, as many as connect-ops answers one person, so that runs keep going. Try again in ${Math.ceil(wait / 1000)} s.`);
+      }
+      return room(lane);
+    },
+    async click(userId, value) {
+      if (typeof value === 'string' && value.length > MAX_BUTTON_VALUE) {
+        return refuse('too_long', 'run', `That button's value is longer than Slack allows (${MAX_BUTTON_VALUE.toLocaleString('en-US')} characters), so it is not one connect-ops made; nothing was done.`);
+      }
+      const wait = await waitBefore(clicks, userId);
+      if (wait !== null) return refuse('rate_limited', 'run', `That is a lot of clicks in a minute; connect-ops took the first ones. Try again in ${Math.ceil(wait / 1000)} s.`);
+      return room('run');
+    },
+    run: (lane, task) => lanes[lane].run(task),
+    stats: () => ({ shed: { ...shed }, lanes: sizes() }),
+  };
+}
+
+/** The lane of a command, from its first word alone (the text is parsed later, in the lane). */
+export function laneOf(text: string): Lane {
+  const first = /^\s*(\S{0,32})/.exec(text)?.[1]?.toLowerCase() ?? '';
+  return READ_COMMANDS.has(first) ? 'read' : 'run';
+}
+
+/** Null when the person may go on; else milliseconds until they may. */
+async function waitBefore(limiter: RateLimiterMemory, key: string): Promise<number | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return error.msBeforeNext;
+    throw error;
+  }
+}
