@@ -10,6 +10,9 @@ export function closest(input: string, choices: readonly string[]): string | und
   let bestDistance = Infinity;
   for (const choice of choices) {
     const candidate = choice.toLowerCase();
+    // The distance is at least the difference in length: skip what cannot be close, so a pasted
+    // essay costs one pass over the choices, not a table of its length times theirs.
+    if (Math.abs(candidate.length - needle.length) > limit && !candidate.startsWith(needle)) continue;
     // A typed prefix of three letters or more ("maint") names its command.
     const d = needle.length >= 3 && candidate.startsWith(needle) ? 1 : editDistance(needle, candidate);
     if (d < bestDistance) {
