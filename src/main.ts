@@ -11,7 +11,7 @@ import { createEngine, type Engine } from './ops/engine/index.js';
 import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js';
 import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
-import { createLimits, type Limits } from './ops/limits.js';
+import { createLimits, type Limits, type LimitsStats } from './ops/limits.js';
 import { runbooks } from './ops/runbooks/index.js';
 import { MaintenanceWatcher, upcomingWindows } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -30,6 +30,11 @@ export interface ConnectOps {
   engine: Engine;
   bot: Bot;
   watcher: MaintenanceWatcher;
+  /**
+   * What /metrics reports about load: Slack requests refused before any work and the lanes'
+   * sizes, and the Heroku budget with the reads refused to keep it for runs.
+   */
+  stats(): Promise<{ slack: ReturnType<Bot['stats']>; heroku: LimitsStats }>;
   /** Stops taking work, lets in-flight steps reach a persisted point, then closes everything. */
   stop(): Promise<void>;
 }
@@ -57,7 +62,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
 
   const redactor = createRedactor(secretsOf(config));
   const store = await openStore({ ...config.store, redact: redactor.secrets });
-  const limits: Limits = createLimits({ redisUrl: config.redisUrl, timeScale: config.timeScale });
+  const limits: Limits = createLimits({ redisUrl: config.redisUrl, timeScale: config.timeScale, logger: logger.child({ component: 'limits' }) });
   const clients = createHerokuClients({
     apiKey: config.heroku.apiKey,
     apiUrl: config.heroku.apiUrl,
@@ -161,6 +166,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     engine,
     bot,
     watcher,
+    stats: async () => ({ slack: bot.stats(), heroku: await limits.stats() }),
     stop,
   };
 }

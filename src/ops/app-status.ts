@@ -6,7 +6,7 @@ import type { AddOn, Connection, Database } from './heroku/types.js';
 /**
  * An app's Heroku Connect connection with its mappings, and its Postgres databases with plan,
  * version, status and follower lag: what `connect-ops status` and `/connect status` show. Read-only,
- * at interactive priority because someone is waiting for it.
+ * at `read` priority: after every run's steps, and within the reads' share of the Heroku budget.
  */
 
 export interface AppStatus {
@@ -28,7 +28,7 @@ export interface DatabaseStatus {
   following?: string[];
 }
 
-const interactive = { priority: 'interactive' } as const;
+const interactive = { priority: 'read' } as const;
 
 export async function appStatus(clients: HerokuClients, app: string, options: { resourceName?: string } = {}): Promise<AppStatus> {
   // The app lookup fails fast (unknown app, bad token) before the other calls go out.

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
 
 /**
  * Every Heroku call goes through one of these limiters (Bottleneck). The Platform API and the
@@ -9,10 +10,15 @@ import { Redis } from 'ioredis';
  * replicas of the bot spend one budget.
  */
 
-export type Priority = 'interactive' | 'background';
+/**
+ * `interactive`: a user waiting on a run (goes first); `background`: a run's steps and polling (the
+ * default); `read`: a read nobody's run waits for (`status`, plans), which goes last and spends
+ * only its own share of the budget (see `ReadRefused`).
+ */
+export type Priority = 'interactive' | 'background' | 'read';
 
 export interface ScheduleOptions {
-  /** A user waiting in Slack (`interactive`) goes ahead of polling (`background`, the default). */
+  /** A user waiting in Slack (`interactive`) goes ahead of polling (`background`, the default), and reads (`read`) after both. */
   priority?: Priority;
   /** The request costs no token (GET /account/rate-limits), but still queues behind the others. */
   free?: boolean;
@@ -29,6 +35,37 @@ export interface Limiter {
   queued(): number;
 }
 
+/** Why a read was refused without calling Heroku: reason codes of logs, metrics and messages. */
+export type ReadShedReason = 'budget_low' | 'read_share_spent' | 'too_many_reads';
+
+/**
+ * A `read` the limiter refused so that runs keep the budget: the bucket is down to the reserve
+ * runs need, the reads' own share is spent, or too many reads are already waiting. Heroku was not
+ * called; asking again later works.
+ */
+export class ReadRefused extends Error {
+  constructor(
+    readonly reason: ReadShedReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReadRefused';
+  }
+}
+
+export interface LimitsStats {
+  /** Tokens the Heroku bucket believes it has left. */
+  herokuRemaining: number;
+  /** Tokens left of the reads' own share. */
+  readsRemaining: number;
+  /** True while the bucket is at or below the reserve kept for runs. */
+  budgetLow: boolean;
+  /** Reads refused since start, by reason. */
+  readsShed: Record<ReadShedReason, number>;
+  /** Calls of this process waiting, per limiter. */
+  queued: { heroku: number; connect: number; statusFeeds: number; reads: number };
+}
+
 export interface Limits {
   /** The account's bucket, shared by the Platform API and the Postgres data API. */
   heroku: Limiter;
@@ -41,6 +78,8 @@ export interface Limits {
   observeRemaining(remaining: number): Promise<void>;
   /** Tokens the Heroku bucket believes it has left, once the corrections under way are applied. */
   herokuRemaining(): Promise<number>;
+  /** The budget, what reads were refused and what waits (for /metrics). */
+  stats(): Promise<LimitsStats>;
   disconnect(): Promise<void>;
 }
 
@@ -59,9 +98,22 @@ export interface LimitsOptions {
   id?: string;
   /** Retries after a 429 before the error reaches the caller. */
   maxRateLimitRetries?: number;
+  /**
+   * Reads (`read` priority) may spend this share of the bucket, refilled at the same share of the
+   * rate (default 0.2: 900 of 4,500, 15 a minute), and never the last `readReserve` of it (default
+   * 0.2): a storm of `status` cannot take the tokens a run's next step needs.
+   */
+  readShare?: number;
+  readReserve?: number;
+  /** Reads running at once (default 3) and waiting (default 30) before more are refused. */
+  readConcurrency?: number;
+  readQueue?: number;
+  /** Where a low budget and refused reads are reported (at warn). */
+  logger?: Logger;
 }
 
-const PRIORITY: Record<Priority, number> = { interactive: 1, background: 5 };
+const PRIORITY: Record<Priority, number> = { interactive: 1, background: 5, read: 8 };
+const PRESSURE_LOG_EVERY_MS = 10_000;
 
 // Heroku's Go client: first wait 30 s, doubling, randomisation 0.25, at most 900 s.
 const BACKOFF_START_MS = 30_000;
@@ -99,20 +151,90 @@ export function createLimits(options: LimitsOptions = {}): Limits {
   // Heroku Connect documents no limit, and the status pages are public sites: stay gentle.
   const connect = new Bottleneck({ ...cluster, id: `${prefix}:connect`, maxConcurrent: 4, minTime: 100 / timeScale });
   const statusFeeds = new Bottleneck({ ...cluster, id: `${prefix}:status-feeds`, maxConcurrent: 1, minTime: 1000 / timeScale });
-  const limiters = [heroku, connect, statusFeeds];
+  const readShare = options.readShare ?? 0.2;
+  const reserve = Math.floor(capacity * (options.readReserve ?? 0.2));
+  const readRefill = refillTick(refillPerMinute * readShare);
+  const readCapacity = Math.max(1, Math.floor(capacity * readShare));
+  const readQueue = options.readQueue ?? 30;
+  // The reads' own share: a bucket no job waits on; a read takes a token or is refused at once.
+  const readShareBucket = new Bottleneck({
+    ...cluster,
+    id: `${prefix}:heroku-read-share`,
+    reservoir: readCapacity,
+    reservoirIncreaseAmount: readRefill.amount,
+    reservoirIncreaseInterval: readRefill.intervalMs,
+    reservoirIncreaseMaximum: readCapacity,
+    heartbeatInterval: Math.max(2, Math.min(250, readRefill.intervalMs / 5)),
+  });
+  // The reads' queue: a few at a time, a bounded number waiting.
+  const reads = new Bottleneck({
+    ...cluster,
+    id: `${prefix}:heroku-reads`,
+    maxConcurrent: options.readConcurrency ?? 3,
+    highWater: readQueue,
+    strategy: Bottleneck.strategy.OVERFLOW,
+  });
+  // Tokens are taken one read at a time, so two reads never both take the last one.
+  let taking: Promise<unknown> = Promise.resolve();
+  const takeReadToken = (): Promise<boolean> => {
+    const took = taking.then(async () => {
+      if (((await readShareBucket.currentReservoir()) ?? readCapacity) < 1) return false;
+      await readShareBucket.incrementReservoir(-1);
+      return true;
+    });
+    taking = took.catch(() => undefined);
+    return took;
+  };
+  const limiters = [heroku, connect, statusFeeds, reads, readShareBucket];
+
+  const readsShed: Record<ReadShedReason, number> = { budget_low: 0, read_share_spent: 0, too_many_reads: 0 };
+  // A low budget and refused reads are logged at warn, at most every ten seconds with the counts since.
+  let unlogged: Partial<Record<ReadShedReason, number>> = {};
+  let loggedAt = 0;
+  const pressure = (remaining: number) => {
+    if (Date.now() - loggedAt < PRESSURE_LOG_EVERY_MS) return;
+    options.logger?.warn({ remaining, reserve, readsShed: unlogged }, 'the Heroku API budget is kept for runs: reads are refused until it refills');
+    unlogged = {};
+    loggedAt = Date.now();
+  };
+  const refuseRead = async (reason: ReadShedReason): Promise<never> => {
+    readsShed[reason] += 1;
+    unlogged[reason] = (unlogged[reason] ?? 0) + 1;
+    const remaining = (await heroku.currentReservoir()) ?? capacity;
+    pressure(remaining);
+    const why =
+      reason === 'budget_low'
+        ? `the Heroku API budget is down to ${remaining} of ${capacity} calls, kept for the steps of runs`
+        : reason === 'read_share_spent'
+          ? 'reads have spent their share of the Heroku API budget for now'
+          : 'too many reads are already waiting for Heroku';
+    throw new ReadRefused(reason, `Not asked: ${why}. Runs go on; ask again in a few minutes.`);
+  };
 
   const backoff = (attempt: number) => {
     const base = Math.min(BACKOFF_START_MS * 2 ** attempt, BACKOFF_MAX_MS);
     return (base * (1 - BACKOFF_JITTER + Math.random() * 2 * BACKOFF_JITTER)) / timeScale;
   };
-  const wrap = (limiter: Bottleneck): Limiter => ({
+  const wrap = (limiter: Bottleneck, budget: boolean): Limiter => ({
     async schedule(scheduleOptions, task) {
-      const job = { priority: PRIORITY[scheduleOptions.priority ?? 'background'], weight: scheduleOptions.free ? 0 : 1, expiration };
+      const priority = scheduleOptions.priority ?? 'background';
+      const job = { priority: PRIORITY[priority], weight: scheduleOptions.free ? 0 : 1, expiration };
+      // A read on the account's budget goes through the reads' share and never below the reserve;
+      // it is refused rather than retried after a 429: nobody's run waits for it.
+      if (priority === 'read' && budget) {
+        if (((await heroku.currentReservoir()) ?? capacity) <= reserve) return refuseRead('budget_low');
+        if (reads.queued() >= readQueue) return refuseRead('too_many_reads');
+        if (!(await takeReadToken())) return refuseRead('read_share_spent');
+        return reads.schedule({ expiration }, () => limiter.schedule(job, task)).catch((error: unknown) => {
+          if (error instanceof Bottleneck.BottleneckError) return refuseRead('too_many_reads');
+          throw error;
+        });
+      }
       for (let attempt = 0; ; attempt++) {
         try {
           return await limiter.schedule(job, task);
         } catch (error) {
-          if (!isRateLimited(error) || attempt >= maxRetries) throw error;
+          if (!isRateLimited(error) || attempt >= maxRetries || priority === 'read') throw error;
           await sleep(backoff(attempt));
         }
       }
@@ -130,6 +252,7 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     const target = Math.max(0, Math.floor(remaining) - othersInFlight);
     const current = (await heroku.currentReservoir()) ?? capacity;
     if (current > target) await heroku.incrementReservoir(target - current);
+    if (target <= reserve) pressure(target);
   };
   const observeRemaining = (remaining: number): Promise<void> => {
     pending = Math.min(pending ?? Infinity, remaining);
@@ -148,13 +271,24 @@ export function createLimits(options: LimitsOptions = {}): Limits {
   };
 
   return {
-    heroku: wrap(heroku),
-    connect: wrap(connect),
-    statusFeeds: wrap(statusFeeds),
+    heroku: wrap(heroku, true),
+    connect: wrap(connect, false),
+    statusFeeds: wrap(statusFeeds, false),
     observeRemaining,
     async herokuRemaining() {
       await correcting;
       return (await heroku.currentReservoir()) ?? capacity;
+    },
+    async stats() {
+      await correcting;
+      const herokuRemaining = (await heroku.currentReservoir()) ?? capacity;
+      return {
+        herokuRemaining,
+        readsRemaining: (await readShareBucket.currentReservoir()) ?? readCapacity,
+        budgetLow: herokuRemaining <= reserve,
+        readsShed: { ...readsShed },
+        queued: { heroku: heroku.queued(), connect: connect.queued(), statusFeeds: statusFeeds.queued(), reads: reads.queued() },
+      };
     },
     async disconnect() {
       await correcting?.catch(() => undefined);

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createLimits, type Limits } from '../../src/ops/limits.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log.js';
+import { createLimits, ReadRefused, type Limits } from '../../src/ops/limits.js';
 import { backendAvailable, redisUrl } from '../support/backends.js';
 
 /** A promise the test resolves when it chooses. */
@@ -109,6 +111,49 @@ describe('createLimits (in process)', () => {
     expect(Date.now() - emptied).toBeLessThan(1000);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await l.herokuRemaining()).toBe(10);
+  });
+
+  it('gives reads their own share of the budget and never the reserve a run needs, refusing the rest at once (issue 14, failure 1)', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) });
+    const l = limits({ capacity: 100, refillPerMinute: 1, readShare: 0.1, readReserve: 0.5, logger });
+    const herokuCalls: string[] = [];
+    const read = (i: number) => l.heroku.schedule({ priority: 'read' }, async () => void herokuCalls.push(`read-${i}`));
+    // A storm of reads: ten go through (the share), the others are refused without calling Heroku.
+    const storm = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => read(i)));
+    expect(storm.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    const refused = storm.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as ReadRefused);
+    expect(refused.every((e) => e instanceof ReadRefused && e.reason === 'read_share_spent')).toBe(true);
+    expect(herokuCalls).toHaveLength(10);
+    // A run's step still has its budget.
+    await expect(l.heroku.schedule({}, async () => 'step sent')).resolves.toBe('step sent');
+
+    // Down to the reserve: reads are refused even with share left, runs go on until the bucket is empty.
+    await l.observeRemaining(50);
+    await expect(read(99)).rejects.toMatchObject({ name: 'ReadRefused', reason: 'budget_low', message: expect.stringContaining('down to 50 of 100 calls, kept for the steps of runs') });
+    await expect(l.heroku.schedule({ priority: 'background' }, async () => 'poll')).resolves.toBe('poll');
+    const stats = await l.stats();
+    expect(stats).toMatchObject({ herokuRemaining: 49, budgetLow: true, readsShed: { read_share_spent: 30, budget_low: 1, too_many_reads: 0 } });
+    // Said at warn, once for the burst rather than once per refusal.
+    const warned = lines.filter((line) => line.includes('the Heroku API budget is kept for runs'));
+    expect(warned.length).toBeGreaterThanOrEqual(1);
+    expect(warned.length).toBeLessThan(5);
+  });
+
+  it('queues reads behind every run step and refuses reads past their queue bound', async () => {
+    const l = limits({ capacity: 1000, refillPerMinute: 1, readConcurrency: 1, readQueue: 2 });
+    const gate = openGate();
+    const holders = Array.from({ length: 10 }, () => l.heroku.schedule({}, () => gate.promise));
+    const order: string[] = [];
+    const reads = [1, 2, 3].map((i) => l.heroku.schedule({ priority: 'read' }, async () => void order.push(`read-${i}`)));
+    const fourth = l.heroku.schedule({ priority: 'read' }, async () => void order.push('read-4'));
+    await expect(fourth).rejects.toMatchObject({ reason: 'too_many_reads' });
+    const steps = [1, 2].map((i) => l.heroku.schedule({}, async () => void order.push(`step-${i}`)));
+    while (l.heroku.queued() < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    gate.open();
+    await Promise.all([...holders, ...reads, ...steps]);
+    expect(order.indexOf('step-1')).toBeLessThan(order.indexOf('read-2'));
+    expect(order.indexOf('step-2')).toBeLessThan(order.indexOf('read-2'));
   });
 
   it('lets free calls (GET /account/rate-limits) through an empty bucket', async () => {

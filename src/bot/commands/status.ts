@@ -7,6 +7,8 @@ export async function showStatus(ctx: BotContext, inv: Invocation, app: string):
   const [status, active] = await Promise.allSettled([ctx.ports.appStatus(app), ctx.engine().listRuns({ app, active: true, limit: 1 })]);
   if (status.status === 'rejected') {
     const reason = status.reason instanceof Error ? status.reason.message : String(status.reason);
+    // Refused by the limiter to keep the budget for runs (ops/limits.ts ReadRefused): already logged there.
+    if (status.reason instanceof Error && status.reason.name === 'ReadRefused') return inv.reply(`Could not read the status of ${code(app)}: ${untrusted(reason, 400)}`);
     ctx.logger.warn({ err: status.reason, app }, 'could not read the status of an app');
     return inv.reply(
       `Could not read the status of ${code(app)} from Heroku: ${untrusted(reason, 400)}\n` +

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import got, { HTTPError, RequestError, type Got } from 'got';
 import type { z } from 'zod';
 import type { Logger } from '../../log.js';
-import type { Limiter, Priority } from '../limits.js';
+import { ReadRefused, type Limiter, type Priority } from '../limits.js';
 import { HerokuApiError, idForStatus, type HerokuApi } from './errors.js';
 import { errorBodySchema } from './types.js';
 
@@ -114,6 +114,8 @@ export function createHttp(options: HttpOptions): HerokuHttp {
         throw toHerokuError(api, method, path, error);
       });
     const response = await limiter.schedule({ priority: request.priority, free: request.free }, attempt).catch((error: unknown) => {
+      // Not sent at all: the limiter kept the budget for runs. The caller says so as it is.
+      if (error instanceof ReadRefused) throw error;
       const failure = toHerokuError(api, method, path, error);
       logger.warn({ api, method, path, status: failure.status, id: failure.id, requestId: failure.requestId }, `Heroku request failed: ${failure.message}`);
       throw failure;
