@@ -221,8 +221,10 @@ function commandKey(command: { trigger_id?: string; response_url?: string }): st
 }
 
 /** Answers only the user who typed or clicked. */
-function replier(respond: RespondFn): (message: string | MessageContent) => Promise<void> {
+function replier(respond: RespondFn | undefined): (message: string | MessageContent) => Promise<void> {
   return async (message) => {
+    // A request without a response_url (a button in a view) has nowhere to answer privately.
+    if (typeof respond !== 'function') return;
     drain(await respond({ response_type: 'ephemeral', replace_original: false, ...(typeof message === 'string' ? { text: message } : message) }));
   };
 }

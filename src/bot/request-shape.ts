@@ -13,7 +13,9 @@ const entity = z.looseObject({ id });
 
 /** `/connect` and any other slash command, form-encoded: one value per field (a repeated field is an array). */
 const slashCommand = z.record(z.string(), z.string()).and(
-  z.looseObject({ command: z.string().min(1).max(255), user_id: id, channel_id: id, text: optionalString }),
+  // The text has no bound here: an overlong command is answered with a clear message, not a bare 400.
+  // Slack sends every command with its response_url: the only way to answer it after the ack.
+  z.looseObject({ command: z.string().min(1).max(255), user_id: id, channel_id: id, text: z.string().optional(), response_url: z.string().regex(/^https?:\/\//).max(2048) }),
 );
 
 /** Fields Bolt dereferences on any body that carries them. */

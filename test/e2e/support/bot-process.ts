@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/**
+ * The bot as `npm start` runs it: `connect-ops start` in a process of its own, configured only by
+ * the environment it is given (nothing inherited: CI's DATABASE_URL and REDIS_URL must not leak
+ * in), with its policy in a file. Its JSON log lines are kept for the test to read.
+ */
+
+export interface BotProcess {
+  child: ChildProcess;
+  eventsUrl: string;
+  baseUrl: string;
+  /** Every log line so far, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** The process's exit, once it has exited. */
+  exited(): { code: number | null; signal: string | null } | undefined;
+  /** SIGTERM, then waits for the exit; removes the data folder. */
+  stop(): Promise<void>;
+}
+
+const bin = new URL('../../../bin/connect-ops.js', import.meta.url).pathname;
+
+export async function startBotProcess(options: { env: Record<string, string>; policy: string; startTimeoutMs?: number }): Promise<BotProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'connect-ops-process-'));
+  const policyPath = join(dir, 'connect-ops.yml');
+  writeFileSync(policyPath, options.policy);
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    CONNECT_OPS_DATA_DIR: join(dir, 'data'),
+    CONNECT_OPS_POLICY: policyPath,
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  let exit: { code: number | null; signal: string | null } | undefined;
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitedPromise = new Promise<void>((resolve) => child.once('exit', (code, signal) => ((exit = { code, signal }), resolve())));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the bot did not start within ${options.startTimeoutMs ?? 60_000} ms:\n${stderr}`)), options.startTimeoutMs ?? 60_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'connect-ops is running' && typeof entry.port === 'number') {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      } catch {
+        logs.push({ raw: line });
+      }
+    });
+    void exitedPromise.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the bot exited before it started (${JSON.stringify(exit)}):\n${stderr}`));
+    });
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    child,
+    eventsUrl: `${baseUrl}/slack/events`,
+    baseUrl,
+    logs,
+    exited: () => exit,
+    async stop() {
+      if (!exit) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exitedPromise;
+        clearTimeout(killer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
