@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Slack gives every slash command and button click a `response_url` bound to the user, the channel
  * and (for clicks) the message. The stand-in encodes that context in the URL itself, so a driver in
@@ -12,7 +14,8 @@ export interface ResponseContext {
 }
 
 export function responseUrl(standInUrl: string, context: ResponseContext): string {
-  const token = Buffer.from(JSON.stringify({ c: context.channel, u: context.user, m: context.messageTs })).toString('base64url');
+  // Slack's response_urls are unique to each command and click (the bot deduplicates by them): so are these.
+  const token = Buffer.from(JSON.stringify({ c: context.channel, u: context.user, m: context.messageTs, n: randomBytes(6).toString('hex') })).toString('base64url');
   return `${standInUrl.replace(/\/+$/, '')}/response/${token}`;
 }
 
