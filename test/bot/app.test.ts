@@ -60,4 +60,21 @@ describe('the Bolt app over HTTP', () => {
     expect(statuses.every((s) => s < 500)).toBe(true);
     expect((await fetch(`${base()}/healthz`)).status).toBe(200);
   });
+
+  it('acks what no listener handles at once, and lets a listener registered for it answer instead', async () => {
+    const user = { id: USERS.approver, team_id: 'T0SANDBOX' };
+    const payload = (value: unknown) => `payload=${encodeURIComponent(JSON.stringify(value))}`;
+    const view = { type: 'view_submission', user, view: { id: 'V1', callback_id: 'feature_form' } };
+    const unhandled = await h.driver.deliver(payload(view));
+    expect(unhandled.status).toBe(200);
+    expect(unhandled.ms).toBeLessThan(2000);
+    // A feature's own listener (a later issue's view) wins over the fallback: its answer is the ack.
+    h.bot.app.view('feature_form', async ({ ack }) => {
+      await ack({ response_action: 'errors', errors: { name: 'Say a name' } });
+    });
+    const handled = await h.driver.deliver(payload(view));
+    expect(JSON.parse(handled.body)).toEqual({ response_action: 'errors', errors: { name: 'Say a name' } });
+    const other = await h.driver.deliver(new URLSearchParams({ command: '/deploy', user_id: USERS.operator, channel_id: 'C0123456789', text: '', response_url: 'http://127.0.0.1:9/r' }).toString());
+    expect(JSON.parse(other.body)).toEqual({ response_type: 'ephemeral', text: 'connect-ops answers `/connect` only. Try `/connect help`.' });
+  });
 });

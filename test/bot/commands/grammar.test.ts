@@ -148,4 +148,12 @@ describe('closest choice', () => {
     expect(editDistance('ab', 'ba')).toBe(1);
     expect(editDistance('kitten', 'sitting')).toBe(3);
   });
+
+  it('suggests nothing for a word whose length alone puts it too far off, without a table of its length (issue 14, failure 3)', () => {
+    // Before, a megabyte word built a table of its length times each choice's: seconds and gigabytes.
+    expect(closest('x'.repeat(1_000_000), COMMAND_NAMES)).toBeUndefined();
+    expect(closest('upgrade'.repeat(1000), COMMAND_NAMES)).toBeUndefined();
+    expect(closest('maintenance-windows', COMMAND_NAMES)).toBe('maintenance');
+    expect(parseCommand('z'.repeat(4000), { apps: ['acme-prod'], now: new Date() })).toMatchObject({ ok: false, error: { suggestion: null } });
+  });
 });
