@@ -65,6 +65,8 @@ if (mode === 'slack') {
     botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
     slackRetry: { retries: 0 },
     concurrency: Number(concurrency),
+    // One simulated person sends every request: measure the ack, not the per-person rate or the read lane's bound.
+    admission: { commandsPerMinute: 1_000_000, read: { concurrency: Number(concurrency), maxWaiting: 1_000_000 } },
     ports: {
       appStatus: async (app) => {
         await new Promise((resolve) => setTimeout(resolve, delay));
