@@ -42,6 +42,8 @@ export interface Admission {
   click(userId: string, value: unknown): Promise<Admitted>;
   run<T>(lane: Lane, task: () => Promise<T>): Promise<T>;
   stats(): AdmissionStats;
+  /** Forgets every person's count (and the timers that expire them): the bot is stopping. */
+  close(): Promise<void>;
 }
 
 /** Slack sends at most a few thousand characters of command text; more is not a command. */
@@ -63,6 +65,12 @@ export function createAdmission(options: AdmissionOptions): Admission {
     read: workQueue(options.read?.concurrency ?? 4, options.read?.maxWaiting ?? 40),
   };
   const shed: Record<ShedReason, number> = { too_long: 0, rate_limited: 0, lane_full: 0 };
+  // Who has a count, so that close() can clear them: one entry per person who used the bot.
+  const counted = new Set<string>();
+  const consume = (limiter: RateLimiterMemory, key: string) => {
+    counted.add(key);
+    return waitBefore(limiter, key);
+  };
 
   // Shedding is logged at warn, at most every ten seconds with what was shed meanwhile: a storm
   // of refusals must not become a storm of log lines.
@@ -93,7 +101,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       if (text.length > MAX_COMMAND_TEXT) {
         return refuse('too_long', lane, `That command is ${text.length.toLocaleString('en-US')} characters long; \`/connect\` reads at most ${MAX_COMMAND_TEXT.toLocaleString('en-US')}. Nothing was done.`);
       }
-      const wait = await waitBefore(commands, userId);
+      const wait = await consume(commands, userId);
       if (wait !== null) {
         return refuse('rate_limited', lane, `You have sent ${commandsPerMinute} commands in the last minute, as many as connect-ops answers one person, so that runs keep going. Try again in ${Math.ceil(wait / 1000)} s.`);
       }
@@ -103,12 +111,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
       if (typeof value === 'string' && value.length > MAX_BUTTON_VALUE) {
         return refuse('too_long', 'run', `That button's value is longer than Slack allows (${MAX_BUTTON_VALUE.toLocaleString('en-US')} characters), so it is not one connect-ops made; nothing was done.`);
       }
-      const wait = await waitBefore(clicks, userId);
+      const wait = await consume(clicks, userId);
       if (wait !== null) return refuse('rate_limited', 'run', `That is a lot of clicks in a minute; connect-ops took the first ones. Try again in ${Math.ceil(wait / 1000)} s.`);
       return room('run');
     },
     run: (lane, task) => lanes[lane].run(task),
     stats: () => ({ shed: { ...shed }, lanes: sizes() }),
+    async close() {
+      await Promise.all([...counted].flatMap((key) => [commands.delete(key), clicks.delete(key)]));
+      counted.clear();
+    },
   };
 }
 

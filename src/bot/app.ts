@@ -200,6 +200,7 @@ export function createBot(options: BotOptions): Bot {
     },
     async stop() {
       await runMessages.flush();
+      await admission.close();
       if (started) await app.stop();
       started = false;
       server = null;

@@ -183,11 +183,11 @@ describe('hardening, against a real bot process', () => {
     const budgetBefore = sim.world.rateLimit.remaining();
     const requestsBefore = sim.requests().length;
 
-    // The storm, from another process: 2,000 `status acme-prod` from 40 people the policy names nowhere, 50 at a time.
+    // The storm, from another process: 2,000 `status acme-prod` from 40 people the policy names nowhere, 25 at a time.
     const strangers = Array.from({ length: 40 }, (_, i) => `U9STRANGER${String(i).padStart(2, '0')}`);
     for (const id of strangers) workspace.addUser({ id, name: id.toLowerCase() });
     const storm = fork(fileURLToPath(new URL('./support/storm.ts', import.meta.url)), [
-      JSON.stringify({ eventsUrl: bot.eventsUrl, signingSecret: SIGNING_SECRET, standInUrl: slack.url, channel: CHANNEL, users: strangers, text: 'status acme-prod', total: 2000, concurrency: 50 }),
+      JSON.stringify({ eventsUrl: bot.eventsUrl, signingSecret: SIGNING_SECRET, standInUrl: slack.url, channel: CHANNEL, users: strangers, text: 'status acme-prod', total: 2000, concurrency: 25 }),
     ], { execArgv: ['--import', 'tsx'] });
     const stormDone = new Promise<{ statuses: Record<string, number>; acks: number[] }>((resolve, reject) => {
       storm.on('message', (m: { done?: boolean; statuses: Record<string, number>; acks: number[] }) => m.done && resolve(m));
@@ -206,7 +206,7 @@ describe('hardening, against a real bot process', () => {
     const stormEnded = Date.now();
 
     console.log(
-      `storm: 2000 stranger status commands, 50 concurrent from another process; acks ${JSON.stringify(statuses)}, ` +
+      `storm: 2000 stranger status commands, 25 concurrent from another process; acks ${JSON.stringify(statuses)}, ` +
         `p50 ${acks[999]?.toFixed(0)} ms, p99 ${acks[1979]?.toFixed(0)} ms, max ${acks[1999]?.toFixed(0)} ms; ` +
         `approval ack ${approval.ms.toFixed(0)} ms, processed after ${approvedMs} ms, pause sent after ${pausedMs} ms ` +
         `(storm over ${stormEnded - clicked} ms after the click); Heroku calls meanwhile ${sim.requests().length - requestsBefore}, budget ${budgetBefore} -> ${sim.world.rateLimit.remaining()}`,
