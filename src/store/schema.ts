@@ -73,6 +73,9 @@ export interface StepsTable {
   poll_interval_ms: number | null;
   /** Consecutive transient errors, which bound the retries. */
   retries: number;
+  // 005_skipped_steps
+  /** A skipped step: why its condition did not hold. */
+  skip_reason: string | null;
 }
 
 export interface ApprovalsTable {

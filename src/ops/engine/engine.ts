@@ -17,7 +17,7 @@ import type {
   RunView,
   StartRequest,
 } from './types.js';
-import { approvalExpiry, isFinished, viewer } from './view.js';
+import { approvalExpiry, isFinished, isSettled, viewer } from './view.js';
 
 const DEFAULT_POLL_BUDGET_PER_HOUR = 1800;
 const DEFAULT_RETRY = { attempts: 5, baseMs: 2_000, maxMs: 60_000 };
@@ -139,7 +139,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
       }
       // An action in flight finishes first (its request may take a while); any other step reaches a
       // safe point within one probe, so the run is stopped before answering.
-      const current = found.steps.find((s) => s.status !== 'done');
+      const current = found.steps.find((s) => !isSettled(s.status));
       if (executor.busy(runId) && current?.kind === 'action') executor.kick(runId);
       else await executor.settle(runId);
       const run = await reader.getRun(runId);
@@ -195,7 +195,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
     const found = await activeRun(request.runId);
     if (typeof found === 'string') return { outcome: found, run: await reader.getRun(request.runId) };
     const { run } = found;
-    const step = found.steps.find((s) => s.status !== 'done');
+    const step = found.steps.find((s) => !isSettled(s.status));
     const refuse = async (outcome: DecisionResult['outcome']) => ({ outcome, run: await view(found) });
     if (step?.kind !== 'approval' || step.status !== 'held' || run.cancelRequest) return refuse('not_awaiting_approval');
     if (run.status === 'awaiting_approval' && now().getTime() >= approvalExpiry(step.startedAt!, run.approvalTimeoutMs, timeScale)) {

@@ -9,7 +9,7 @@ import type { Change, RunPatch, RunStore, Snapshot, StepState } from './run-stor
 import { Scheduler } from './scheduler.js';
 import type { Transitions } from './transitions.js';
 import type { CutoverGuard, MaintenanceWindow, ReasonCode, RunError, TransitionPoint } from './types.js';
-import { approvalExpiry, isFinished } from './view.js';
+import { approvalExpiry, isFinished, isSettled } from './view.js';
 
 /** What a step tells the run loop: go on to the next step, stop (held or finished), or sleep until a time. */
 type Next = 'continue' | 'stop' | { until: number };
@@ -132,7 +132,7 @@ export class Executor<Deps> {
     if (drift || def.steps.length !== snap.steps.length) {
       return this.failRun(snap, null, this.runError('runbook_changed', null, `The ${snap.run.runbook} runbook's steps changed since this run started.`));
     }
-    const state = snap.steps.find((s) => s.status !== 'done');
+    const state = snap.steps.find((s) => !isSettled(s.status));
     if (!state) return this.finish(snap);
     const step = def.steps[state.idx]!;
     if (step.kind === 'wait') this.polling.add(snap.run.id);
@@ -148,6 +148,10 @@ export class Executor<Deps> {
       await this.commit(snap, { run: { status: 'running' }, audit: [{ type: 'run.started', actor: 'engine' }] });
       return 'continue';
     }
+    if (step.when && state.status === 'pending') {
+      const skipped = await this.skipUnwanted(snap, def, state, step);
+      if (skipped) return skipped;
+    }
     switch (step.kind) {
       case 'check':
         return this.check(snap, def, state, step);
@@ -160,6 +164,34 @@ export class Executor<Deps> {
       case 'manual':
         return this.manual(snap, def, state, step);
     }
+  }
+
+  /**
+   * A conditional step reads its condition when it is reached: the branch not taken is recorded as
+   * skipped with the condition's reason (never as done), and the run goes on with the next step.
+   */
+  private async skipUnwanted(snap: Snapshot, def: Definition<Deps>, state: StepState, step: Step<Deps>): Promise<Next | undefined> {
+    const sleep = this.due(state);
+    if (sleep) return sleep;
+    const { ctx, reads } = this.context(snap, def, state);
+    let result;
+    try {
+      result = await step.when!.test(ctx);
+    } catch (error) {
+      return this.retryOrFail(snap, state, step, error);
+    }
+    if (result.holds) return undefined;
+    await this.hook('before_step', snap, state);
+    await this.commit(snap, {
+      run: this.resumed(snap),
+      step: {
+        idx: state.idx,
+        set: { status: 'skipped', skipReason: result.because, finishedAt: this.iso(), nextPollAt: null, error: null, input: Object.keys(reads).length > 0 ? reads : null },
+      },
+      audit: [{ type: 'step.skipped', actor: 'engine', stepIdx: state.idx, detail: { reason: result.because } }],
+    });
+    await this.hook('after_step', snap, state);
+    return 'continue';
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -249,7 +281,9 @@ export class Executor<Deps> {
     if (now >= deadline) {
       const last = progress ? ` (last seen: ${progress})` : '';
       const message = `"${step.title}" did not happen within ${ms(toMs(step.timeout), { long: true })}${last}.`;
-      return this.failRun(snap, { ...state, attempts }, stepFailure('wait_timeout', { ...state, next: step.next }, { message }), reads);
+      // The advice fits what the last poll saw, when the runbook gave one for it.
+      const next = result.next;
+      return this.failRun(snap, { ...state, attempts }, stepFailure('wait_timeout', { ...state, next: step.next }, { message, next }), reads);
     }
     // The polling budget never stretches a cutover: while writes are stopped a wait keeps its own pace.
     const inDowntime = def.downtime !== null && state.idx > def.downtime.from && state.idx < def.downtime.to;
@@ -273,7 +307,7 @@ export class Executor<Deps> {
   }
 
   /** Holds until enough distinct approvers approved this plan; the first approval step is also the cutover gate. */
-  private async approval(snap: Snapshot, def: Definition<Deps>, state: StepState, step: ApprovalStep): Promise<Next> {
+  private async approval(snap: Snapshot, def: Definition<Deps>, state: StepState, step: ApprovalStep<Deps>): Promise<Next> {
     const { run } = snap;
     const required = run.approvalsRequired;
     const requestedAt = this.iso();
@@ -428,6 +462,7 @@ export class Executor<Deps> {
     const failure = classifyError(error);
     const conflict = options.retryConflict === true && failure.conflict;
     const retries = state.retries + 1;
+    if (conflict && step.kind === 'action' && step.retryRefused) return this.retryRefused(snap, state, step, failure, retries);
     if (!(failure.transient || conflict) || retries >= this.o.retry.attempts) {
       return this.failRun(snap, state, this.failureOf(failure, state, step));
     }
@@ -441,6 +476,31 @@ export class Executor<Deps> {
         idx: state.idx,
         set: { status: 'running', retries, startedAt: state.startedAt ?? this.iso(), nextPollAt: new Date(until).toISOString(), error: seen },
       },
+      audit: [{ type: 'step.retrying', actor: 'engine', stepIdx: state.idx, detail: { retries, delayMs: delay, error: seen } }],
+    });
+    return { until };
+  }
+
+  /**
+   * A mutation the resource's state refuses (409) is tried again, its `done` probed first, with a
+   * growing pause, until the step's own timeout: "Connections can only be paused when they are in
+   * the IDLE state", and a busy one is IDLE again within minutes. Past the timeout the step fails.
+   */
+  private async retryRefused(snap: Snapshot, state: StepState, step: ActionStep<Deps>, failure: Failure, retries: number): Promise<Next> {
+    const policy = step.retryRefused!;
+    const now = this.o.now().getTime();
+    const startedAt = state.startedAt ?? this.iso();
+    const deadline = Date.parse(startedAt) + this.scaled(toMs(policy.timeout));
+    const seen = this.failureOf(failure, state, step);
+    if (now >= deadline) {
+      const message = `"${step.title}" was refused for ${ms(toMs(policy.timeout), { long: true })} (last: ${failure.message}).`;
+      return this.failRun(snap, state, stepFailure('wait_timeout', { ...state, next: policy.next }, { message, status: failure.status }));
+    }
+    const every = toMs(policy.every);
+    const delay = Math.min(every * 2 ** Math.min(retries - 1, 10), every * DEFAULT_MAX_FACTOR);
+    const until = Math.min(now + this.scaled(delay), deadline);
+    await this.commit(snap, {
+      step: { idx: state.idx, set: { status: 'running', retries, startedAt, nextPollAt: new Date(until).toISOString(), error: seen } },
       audit: [{ type: 'step.retrying', actor: 'engine', stepIdx: state.idx, detail: { retries, delayMs: delay, error: seen } }],
     });
     return { until };

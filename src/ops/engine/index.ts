@@ -3,5 +3,5 @@ export { planRunbook } from './definitions.js';
 export { createEngine } from './engine.js';
 export { createRunReader } from './reader.js';
 export { EngineError } from './errors.js';
-export { isFinished } from './view.js';
+export { isFinished, isSettled } from './view.js';
 export type * from './types.js';

@@ -19,6 +19,8 @@ export function validateParams<Deps>(runbook: Runbook<Deps>, params: Record<stri
     ? []
     : result.error.issues.map((issue) => `${issue.path.join('.') || 'parameters'}: ${issue.message}`);
   const parsed = (result.success ? result.data : {}) as Record<string, unknown>;
+  // A schema drops keys it does not know: a parameter given but dropped is refused, not ignored.
+  if (result.success) problems.push(...Object.keys(input).filter((key) => !(key in parsed) && given(input[key])).map((key) => `${key}: not a parameter of ${runbook.name}`));
   const resolvedApp = typeof parsed.app === 'string' ? parsed.app : app;
   if (result.success && !resolvedApp) problems.push('app: required');
   if (problems.length > 0 || !resolvedApp) {
@@ -28,6 +30,9 @@ export function validateParams<Deps>(runbook: Runbook<Deps>, params: Record<stri
   }
   return { app: resolvedApp, params: parsed, input: { ...input, app: resolvedApp } };
 }
+
+/** A value someone meant to pass: not undefined, null, '' or []. */
+const given = (value: unknown): boolean => value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
 
 /** The plan of a runbook for these (validated) parameters: its steps, calls, downtime and hash. */
 export function renderPlan<Deps>(
@@ -44,11 +49,14 @@ export function renderPlan<Deps>(
     expectedDowntime: expectedDowntime(defined),
     hash: planHash(runbook.name, valid, steps),
     parametersShown: valid.params,
+    ...(runbook.document && { document: { ...runbook.document } }),
   };
 }
 
 function planStep<Deps>(step: Step<Deps>, idx: number): PlanStep {
   const view: PlanStep = { idx, title: step.title, kind: step.kind, calls: [...step.calls] };
+  if (step.when) view.when = step.when.title;
+  if (step.cites) view.cites = step.cites;
   if (step.kind === 'action') {
     if (step.downtime) view.downtime = step.downtime;
     if (step.undo) view.undo = step.undo.title;
@@ -60,13 +68,13 @@ function planStep<Deps>(step: Step<Deps>, idx: number): PlanStep {
   return view;
 }
 
-/** Approvals bind to this: a change of runbook, app, parameters, step titles or calls changes it. */
+/** Approvals bind to this: a change of runbook, app, parameters, step titles, conditions or calls changes it. */
 export function planHash(runbook: string, valid: ValidParams, steps: PlanStep[]): string {
   const rendered = stableJson({
     runbook,
     app: valid.app,
     params: valid.params,
-    steps: steps.map((s) => ({ title: s.title, kind: s.kind, calls: s.calls })),
+    steps: steps.map((s) => ({ title: s.title, kind: s.kind, calls: s.calls, when: s.when })),
   });
   return createHash('sha256').update(rendered).digest('hex');
 }

@@ -61,6 +61,8 @@ export interface StepState {
   input: Record<string, unknown> | null;
   output: Record<string, unknown> | null;
   error: RunError | null;
+  /** A skipped step: why its condition did not hold. */
+  skipReason: string | null;
 }
 
 export interface ApprovalState {
@@ -150,7 +152,7 @@ export class RunStore {
               steps.map((s, idx) => ({
                 run_id: run.id, idx, title: s.title, kind: s.kind, status: 'pending', attempts: 0, started_at: null,
                 finished_at: null, next_poll_at: null, output: null, error: null, input: null, progress: null,
-                instructions: null, poll_interval_ms: null, retries: 0,
+                instructions: null, poll_interval_ms: null, retries: 0, skip_reason: null,
               })),
             )
             .execute();
@@ -331,6 +333,7 @@ function decodeStep(s: StepRow): StepState {
     input: parse<Record<string, unknown>>(s.input),
     output: parse<Record<string, unknown>>(s.output),
     error: parse<RunError>(s.error),
+    skipReason: s.skip_reason ?? null,
   };
 }
 
@@ -361,5 +364,6 @@ function encodeStep(p: StepPatch): Partial<StepRow> {
   if (p.input !== undefined) row.input = json(p.input);
   if (p.output !== undefined) row.output = json(p.output);
   if (p.error !== undefined) row.error = json(p.error);
+  if (p.skipReason !== undefined) row.skip_reason = p.skipReason;
   return row;
 }

@@ -7,8 +7,13 @@ export type {
   ApprovalStep,
   CheckResult,
   CheckStep,
+  CommandSurface,
+  Condition,
+  ConditionResult,
+  DocumentRef,
   Duration,
   ManualStep,
+  ParamSpec,
   Runbook,
   RunbookRegistry,
   Step,
@@ -40,6 +45,10 @@ export interface PlanStep {
   timeout?: string;
   /** Actions: the title of the step that undoes it. */
   undo?: string;
+  /** A conditional step: taken only when this holds (`Heroku Connect uses DATABASE_URL`), else skipped. */
+  when?: string;
+  /** The document step it performs: `Prep 7`, `step 4`. */
+  cites?: string;
 }
 
 export interface Plan {
@@ -53,6 +62,8 @@ export interface Plan {
   hash: string;
   /** The validated parameters. */
   parametersShown: Record<string, unknown>;
+  /** The document the steps' `cites` number into. */
+  document?: { title: string; url: string; section?: string };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +101,8 @@ export type RunStatus =
   | 'failed'
   | 'cancelled';
 
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'held' | 'done' | 'failed' | 'cancelled';
+/** `skipped`: a conditional step whose condition did not hold; its `skipReason` says why. */
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'held' | 'done' | 'skipped' | 'failed' | 'cancelled';
 
 export interface RunError {
   code: ReasonCode;
@@ -140,6 +152,8 @@ export interface StepView {
   /** Values this step recorded. */
   output: Record<string, unknown> | null;
   error: RunError | null;
+  /** A skipped step: why its condition did not hold. */
+  skipReason: string | null;
 }
 
 export interface ApprovalView {
@@ -179,6 +193,12 @@ export interface RunView {
   /** The maintenance window the run is held for. */
   heldFor?: MaintenanceWindow;
   downtime?: { startedAt: string; endedAt: string | null; ms: number | null };
+  /**
+   * The engine's CONNECT_OPS_TIME_SCALE: every wait, timeout and approval expiry ran this many times
+   * faster than written. Durations measured between the run's timestamps are real; times this
+   * factor is the simulated duration (1 outside the sandbox and tests).
+   */
+  timeScale: number;
 }
 
 export interface AuditEvent {
@@ -205,6 +225,7 @@ export type EngineEventType =
   | 'step.progress'
   | 'step.retrying'
   | 'step.done'
+  | 'step.skipped'
   | 'step.failed'
   | 'approval.requested'
   | 'approval.recorded'

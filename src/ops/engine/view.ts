@@ -8,6 +8,9 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 export const isFinished = (status: string): boolean => TERMINAL.has(status);
 
+/** A step the run is past: done, or skipped because its condition did not hold. */
+export const isSettled = (status: string): boolean => status === 'done' || status === 'skipped';
+
 /** When an approval request made at `requestedAt` expires: its timeout runs at the engine's time scale. */
 export const approvalExpiry = (requestedAt: string, timeoutMs: number, timeScale: number): number => Date.parse(requestedAt) + timeoutMs / timeScale;
 
@@ -27,7 +30,7 @@ export function viewer<Deps>(definitions: Definitions<Deps>, timeScale: number):
  */
 function toRunView<Deps>(snapshot: Snapshot, definition: ReadonlyArray<Step<Deps>> | undefined, timeScale: number): RunView {
   const { run, steps, approvals } = snapshot;
-  const current = steps.find((s) => s.status !== 'done');
+  const current = steps.find((s) => !isSettled(s.status));
   const view: RunView = {
     id: run.id,
     app: run.app,
@@ -68,10 +71,12 @@ function toRunView<Deps>(snapshot: Snapshot, definition: ReadonlyArray<Step<Deps
         instructions: s.instructions,
         output: s.output,
         error: s.error,
+        skipReason: s.skipReason,
       }),
     ),
     outputs: run.outputs,
     rollbackOf: run.rollbackOf,
+    timeScale,
   };
   if (run.error) view.error = run.error;
   if (run.status === 'held_for_maintenance' && run.heldFor) view.heldFor = run.heldFor;

@@ -3,15 +3,16 @@ import type { z } from 'zod';
 import type { Logger } from '../../log.js';
 
 /**
- * The runbook DSL: a runbook is typed parameters plus an ordered list of steps, and each file that
- * uses these builders reads like the documented procedure. The engine (../engine) makes them safe.
+ * The runbook DSL: a runbook is typed parameters, its command surface and an ordered list of steps,
+ * and each file that uses these builders reads like the documented procedure. The engine (../engine)
+ * makes them safe.
  */
 
 /** A duration as runbooks write it ('10s', '5m', '30h') or in milliseconds. */
 export type Duration = ms.StringValue | number;
 
 // ---------------------------------------------------------------------------------------------
-// Runbooks
+// What steps are made of
 
 /** What every step function receives. */
 export interface StepContext<Deps = unknown, Params = unknown> {
@@ -30,7 +31,11 @@ export interface StepContext<Deps = unknown, Params = unknown> {
   readonly log: Logger;
 }
 
-export type StepFn<Deps, Params, T> = (ctx: StepContext<Deps, Params>) => Promise<T>;
+/**
+ * A probe of live state or a mutation. `calls` lists the API requests it may send, as the plan shows
+ * them (`PATCH /apps/{app} {"maintenance"}`); a step's calls are those of its functions.
+ */
+export type StepFn<Deps, Params, T> = ((ctx: StepContext<Deps, Params>) => Promise<T>) & { readonly calls?: readonly string[] };
 
 /**
  * Thrown by a step that finds that a Heroku operation failed (an upgrade in error, a pg:copy that
@@ -48,21 +53,59 @@ export class StepFailed extends Error {
   }
 }
 
+/**
+ * Thrown by a mutation that the resource's current state refuses, before or instead of the request
+ * (Heroku answers such a request 409): "Connections can only be paused when they are in the IDLE
+ * state". The engine treats it as that 409: an action with `retryRefused` tries again until its
+ * timeout, any other fails.
+ */
+export class Refused extends Error {
+  readonly status = 409;
+
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'Refused';
+  }
+}
+
 export type CheckResult = { ok: true } | { ok: false; reason: string; next?: string };
 
-export type WaitResult = { done: true } | { done: false; progress?: string; near?: boolean };
+/**
+ * A poll of a wait. `next` is the advice for what this poll saw, used when the wait times out on it
+ * (a connection in DB_UNAVAILABLE needs a restart, not a look at its mappings).
+ */
+export type WaitResult = { done: true } | { done: false; progress?: string; near?: boolean; next?: string };
+
+/** Whether a conditional step is wanted; when not, `because` is what the run records as the reason. */
+export type ConditionResult = { holds: true } | { holds: false; because: string };
+
+/**
+ * A condition read when the step is reached: the plan shows it with the step ("when Heroku Connect
+ * uses DATABASE_URL"), and the branch not taken is recorded as skipped with its reason, never as done.
+ * It must give the same answer when read again (it reads what earlier steps recorded).
+ */
+export interface Condition<Deps = unknown, Params = unknown> {
+  /** Completes "only when …": `Heroku Connect uses DATABASE_URL`. */
+  readonly title: string;
+  readonly test: StepFn<Deps, Params, ConditionResult>;
+}
 
 export type StepKind = 'check' | 'action' | 'wait' | 'approval' | 'manual';
 
-interface StepBase {
+interface StepBase<Deps, Params> {
+  /** A sentence a Heroku operator would write in a runbook. */
   readonly title: string;
-  /** The API requests the step makes, for the plan, e.g. `PATCH /apps/{app} {"maintenance": true}`. */
+  /** The API requests the step may send, for the plan; from its functions (and `calls` options). */
   readonly calls: readonly string[];
   /** What to try next when the step fails; the engine has a default per reason code. */
   readonly next?: string;
+  /** The step is taken only when this holds; otherwise it is skipped with the reason. */
+  readonly when?: Condition<Deps, Params>;
+  /** The document step it performs, as the document numbers it: `Prep 7`, `Cutover 3`, `step 4`. */
+  readonly cites?: string;
 }
 
-export interface CheckStep<Deps = unknown, Params = unknown> extends StepBase {
+export interface CheckStep<Deps = unknown, Params = unknown> extends StepBase<Deps, Params> {
   readonly kind: 'check';
   readonly probe: StepFn<Deps, Params, CheckResult>;
 }
@@ -75,7 +118,16 @@ export interface UndoSpec<Deps = unknown, Params = unknown> {
   readonly calls: readonly string[];
 }
 
-export interface ActionStep<Deps = unknown, Params = unknown> extends StepBase {
+/** How long an action keeps trying a mutation that the resource's state refuses (409 or `Refused`). */
+export interface RetryRefused {
+  /** First wait between two tries; it grows to six times this. */
+  readonly every: Duration;
+  /** From the step's first try; past it the step fails with `next`. */
+  readonly timeout: Duration;
+  readonly next: string;
+}
+
+export interface ActionStep<Deps = unknown, Params = unknown> extends StepBase<Deps, Params> {
   readonly kind: 'action';
   /** Performs exactly one mutation. */
   readonly do: StepFn<Deps, Params, void>;
@@ -84,9 +136,11 @@ export interface ActionStep<Deps = unknown, Params = unknown> extends StepBase {
   readonly undo?: UndoSpec<Deps, Params>;
   /** Marks the window in which the app's writes are stopped, for the plan and for measuring it. */
   readonly downtime?: 'starts' | 'ends';
+  /** A refused mutation is tried again (its `done` probed first) until this timeout, not a few times. */
+  readonly retryRefused?: RetryRefused;
 }
 
-export interface WaitStep<Deps = unknown, Params = unknown> extends StepBase {
+export interface WaitStep<Deps = unknown, Params = unknown> extends StepBase<Deps, Params> {
   readonly kind: 'wait';
   readonly until: StepFn<Deps, Params, WaitResult>;
   /** First (and fastest) poll interval. */
@@ -98,11 +152,11 @@ export interface WaitStep<Deps = unknown, Params = unknown> extends StepBase {
   readonly expect?: readonly [Duration, Duration];
 }
 
-export interface ApprovalStep extends StepBase {
+export interface ApprovalStep<Deps = unknown, Params = unknown> extends StepBase<Deps, Params> {
   readonly kind: 'approval';
 }
 
-export interface ManualStep<Deps = unknown, Params = unknown> extends StepBase {
+export interface ManualStep<Deps = unknown, Params = unknown> extends StepBase<Deps, Params> {
   readonly kind: 'manual';
   readonly instructions: StepFn<Deps, Params, string>;
 }
@@ -111,15 +165,64 @@ export type Step<Deps = unknown, Params = unknown> =
   | CheckStep<Deps, Params>
   | ActionStep<Deps, Params>
   | WaitStep<Deps, Params>
-  | ApprovalStep
+  | ApprovalStep<Deps, Params>
   | ManualStep<Deps, Params>;
+
+// ---------------------------------------------------------------------------------------------
+// Runbooks
+
+/** The document a runbook follows, which its steps' `cites` number into. */
+export interface DocumentRef {
+  readonly title: string;
+  readonly url: string;
+  /** The heading of the procedure within it. */
+  readonly section?: string;
+}
+
+/**
+ * One parameter as people type it: a positional (`PLAN`) or an option (`--version N`). Plain data,
+ * so the Slack grammar, help texts, `connect-ops plan --help`, the README and a form can all read it.
+ */
+export interface ParamSpec {
+  /** The runbook parameter it fills: `version`. */
+  readonly key: string;
+  readonly kind: 'positional' | 'option';
+  /** As usage lines show it: `PLAN`, `FIELD…`, `--version`, `--type-change`. */
+  readonly name: string;
+  readonly type: 'app' | 'plan' | 'sf-name' | 'int' | 'flag';
+  /** An option's value in usage lines: `N`. */
+  readonly value?: string;
+  readonly optional?: boolean;
+  /** A positional that takes every remaining word. */
+  readonly many?: boolean;
+  readonly description: string;
+}
+
+/** How a runbook is asked for: `/connect COMMAND …`, `connect-ops plan COMMAND …`; its summary is the runbook's. */
+export interface CommandSurface {
+  /** The command word: `upgrade`. Several runbooks may share one, told apart by `via`. */
+  readonly command: string;
+  /** The `--via` value that selects this runbook (`follower`); none for the command's default. */
+  readonly via?: string;
+  /** In the order they are typed; `app` is the first positional of every runbook. */
+  readonly params: readonly ParamSpec[];
+  /** `--at TIME` may schedule the cutover (the first approval). */
+  readonly schedulable?: boolean;
+  /** Whole commands as typed after `/connect`: `upgrade acme-prod --version 17`. */
+  readonly examples: readonly string[];
+}
 
 export interface Runbook<Deps = unknown, Params = any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- a registry holds runbooks of any parameter type
   readonly name: string;
+  /** One sentence: what it does. Plans, help lists and the README table show it. */
   readonly summary: string;
   /** Validates and types the parameters; `app` is passed in as a parameter too. */
   readonly params: z.ZodType<Params>;
   readonly steps: (params: Params) => ReadonlyArray<Step<Deps, Params>>;
+  /** The document its steps number into. */
+  readonly document?: DocumentRef;
+  /** How people ask for it; runbooks without one are reachable by name only. */
+  readonly command?: CommandSurface;
 }
 
 /** Runbooks by name. */
@@ -132,48 +235,83 @@ export function runbook<Deps, Params>(definition: Runbook<Deps, Params>): Runboo
   return definition;
 }
 
+/** What every builder takes besides its step functions. */
+export interface StepOptions<Deps, Params> {
+  /** Calls beyond those of the step functions (runbooks whose functions declare none). */
+  calls?: readonly string[];
+  next?: string;
+  when?: Condition<Deps, Params>;
+  cites?: string;
+}
+
+/** The calls of a step: those of its functions and condition, then any given, each once. */
+export function callsOf(fns: ReadonlyArray<{ readonly calls?: readonly string[] } | undefined>, extra: readonly string[] = []): string[] {
+  return [...new Set([...fns.flatMap((fn) => fn?.calls ?? []), ...extra])];
+}
+
+function base<Deps, Params>(title: string, fns: ReadonlyArray<{ readonly calls?: readonly string[] } | undefined>, options: StepOptions<Deps, Params>) {
+  return {
+    title,
+    calls: callsOf([...fns, options.when?.test], options.calls),
+    ...(options.next !== undefined && { next: options.next }),
+    ...(options.when && { when: options.when }),
+    ...(options.cites && { cites: options.cites }),
+  };
+}
+
 /** A precondition: refuses the run with a reason before anything changes. */
-export function check<Deps, Params>(
-  title: string,
-  probe: StepFn<Deps, Params, CheckResult>,
-  options: { calls?: readonly string[]; next?: string } = {},
-): CheckStep<Deps, Params> {
-  return { kind: 'check', title, probe, calls: options.calls ?? [], next: options.next };
+export function check<Deps, Params>(title: string, probe: StepFn<Deps, Params, CheckResult>, options: StepOptions<Deps, Params> = {}): CheckStep<Deps, Params> {
+  return { kind: 'check', ...base(title, [probe], options), probe };
+}
+
+export interface ActionSpec<Deps, Params> extends StepOptions<Deps, Params> {
+  do: StepFn<Deps, Params, void>;
+  done: StepFn<Deps, Params, boolean>;
+  undo?: Omit<UndoSpec<Deps, Params>, 'calls'> & { calls?: readonly string[] };
+  downtime?: 'starts' | 'ends';
+  retryRefused?: RetryRefused;
 }
 
 /** One mutation and the probe of live state that proves it took effect. */
-export function action<Deps, Params>(
-  title: string,
-  spec: Omit<ActionStep<Deps, Params>, 'kind' | 'title'>,
-): ActionStep<Deps, Params> {
-  return { kind: 'action', title, ...spec };
+export function action<Deps, Params>(title: string, spec: ActionSpec<Deps, Params>): ActionStep<Deps, Params> {
+  const { do: mutate, done, undo, downtime, retryRefused, ...options } = spec;
+  return {
+    kind: 'action',
+    ...base(title, [mutate, done], options),
+    do: mutate,
+    done,
+    ...(undo && { undo: { ...undo, calls: callsOf([undo.do, undo.done], undo.calls) } }),
+    ...(downtime && { downtime }),
+    ...(retryRefused && { retryRefused }),
+  };
+}
+
+export interface WaitSpec<Deps, Params> extends StepOptions<Deps, Params> {
+  every: Duration;
+  max?: Duration;
+  timeout: Duration;
+  expect?: readonly [Duration, Duration];
 }
 
 /** A condition polled with adaptive backoff until it holds, or the timeout fails the step. */
-export function wait<Deps, Params>(
-  title: string,
-  until: StepFn<Deps, Params, WaitResult>,
-  options: Omit<WaitStep<Deps, Params>, 'kind' | 'title' | 'until' | 'calls'> & { calls?: readonly string[] },
-): WaitStep<Deps, Params> {
-  return { kind: 'wait', title, until, ...options, calls: options.calls ?? [] };
+export function wait<Deps, Params>(title: string, until: StepFn<Deps, Params, WaitResult>, spec: WaitSpec<Deps, Params>): WaitStep<Deps, Params> {
+  const { every, max, timeout, expect, ...options } = spec;
+  return { kind: 'wait', ...base(title, [until], options), until, every, timeout, ...(max !== undefined && { max }), ...(expect && { expect }) };
 }
 
 /** Holds the run until enough approvers approve (the number comes from policy at start). */
-export function approval(title: string): ApprovalStep {
-  return { kind: 'approval', title, calls: [] };
+export function approval<Deps = unknown, Params = unknown>(title: string, options: Pick<StepOptions<Deps, Params>, 'cites'> = {}): ApprovalStep<Deps, Params> {
+  return { kind: 'approval', ...base(title, [], options) };
 }
 
 /** A human step outside the APIs, confirmed with a button. */
 export function manual<Deps, Params>(
   title: string,
   instructions: string | StepFn<Deps, Params, string>,
+  options: StepOptions<Deps, Params> = {},
 ): ManualStep<Deps, Params> {
-  return {
-    kind: 'manual',
-    title,
-    calls: [],
-    instructions: typeof instructions === 'string' ? async () => instructions : instructions,
-  };
+  const fn: StepFn<Deps, Params, string> = typeof instructions === 'string' ? async () => instructions : instructions;
+  return { kind: 'manual', ...base(title, [fn], options), instructions: fn };
 }
 
 /** The registry the engine runs from: runbooks by name. */

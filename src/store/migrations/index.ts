@@ -4,6 +4,7 @@ import * as initial from './001_initial.js';
 import * as engine from './002_engine.js';
 import * as status from './003_status.js';
 import * as leases from './004_leases.js';
+import * as skippedSteps from './005_skipped_steps.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against whatever schema exists
 export type Migration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '002_engine': engine,
   '003_status': status,
   '004_leases': leases,
+  '005_skipped_steps': skippedSteps,
 };
