@@ -59,7 +59,12 @@ export interface HttpOptions {
   requestIds?: RequestIdChain;
   timeScale?: number;
   timeoutMs?: number;
+  /** Told of each request as it is made, in the caller's async context (tests hold steps to their declared calls with it). */
+  onRequest?: RequestObserver;
 }
+
+/** Sees every request a client sends: its API, verb and absolute URL. */
+export type RequestObserver = (request: { api: HerokuApi; method: Method; url: string }) => void;
 
 const API_NAME: Record<HerokuApi, string> = { platform: 'Heroku Platform API', data: 'Heroku Postgres API', connect: 'Heroku Connect API' };
 
@@ -107,6 +112,7 @@ export function createHttp(options: HttpOptions): HerokuHttp {
   const send = async (request: RequestOptions): Promise<HttpResponse> => {
     const method = request.method ?? 'GET';
     const path = pathOf(request.url);
+    options.onRequest?.({ api, method, url: request.url });
     const started = Date.now();
     // Typed inside the job, so the limiter sees a 429's status and retries it.
     const attempt = () =>
