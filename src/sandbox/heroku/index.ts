@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from './http/server.js';
 import { findApp } from './world/apps.js';
+import { abortNewestLoad } from './world/abort.js';
 import { authorizeSalesforce } from './world/connections.js';
 import type { Faults, HostKind } from './world/faults.js';
 import type { NoticeBoard } from './world/notices.js';
@@ -43,6 +44,8 @@ export interface SimulatedHeroku {
   world: World;
   /** completes the Salesforce login of the app's connections (NEED_AUTHENTICATION -> IDLE) */
   authorizeSalesforce(app: string): void;
+  /** plays the person who aborts a mapping's load in the Heroku Connect dashboard of the app's newest connection loading it */
+  abortMappingLoad(app: string, object: string): void;
   /** back to a fresh world: seed scenario, new clock, no faults, full rate limit, empty log */
   reset(seed?: SeedName): void;
   close(): Promise<void>;
@@ -69,6 +72,7 @@ export async function startSimulatedHeroku(opts: SimulatedHerokuOptions = {}): P
     notices: world.notices,
     world,
     authorizeSalesforce: (app) => void authorizeSalesforce(world, findApp(world, app)),
+    abortMappingLoad: (app, object) => abortNewestLoad(world, findApp(world, app), object),
     reset: (seed) => world.reset(seed),
     close: () =>
       new Promise<void>((resolve, reject) => {

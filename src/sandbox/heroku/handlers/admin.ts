@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { findApp } from '../world/apps.js';
+import { abortNewestLoad } from '../world/abort.js';
 import { authorizeSalesforce, type ConnectionState } from '../world/connections.js';
 import type { NoticeBoard } from '../world/notices.js';
 import { parseBody } from '../http/body.js';
@@ -89,6 +90,11 @@ export const adminRoutes = [
   route('POST', '/__sandbox/salesforce-authorize/:app', (req) => {
     const connections = authorizeSalesforce(req.world, findApp(req.world, req.param('app')));
     return ok({ connections: connections.map((c) => ({ id: c.id, state: c.state })) });
+  }),
+  /** Plays the person who aborts a mapping's load in the Heroku Connect dashboard (no API does it). */
+  route('POST', '/__sandbox/mapping-abort/:app/:object', (req) => {
+    abortNewestLoad(req.world, findApp(req.world, req.param('app')), req.param('object'));
+    return { status: 204 };
   }),
   /** Puts an app's connections in a state, e.g. SYSTEM_ERROR to exercise actions/restart. */
   route('POST', '/__sandbox/connection-state/:app', (req) => {

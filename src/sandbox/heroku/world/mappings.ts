@@ -44,6 +44,8 @@ export interface Mapping {
   updatedAt: number;
   /** while RELOAD_TABLE runs: the table fills up between these instants */
   load?: { from: number; until: number };
+  /** after an aborted load: the rows it had loaded, until the next load */
+  abortedAtRows?: number;
 }
 
 /** Id, IsDeleted and SystemModstamp are always mapped and cannot be removed. */
@@ -107,6 +109,25 @@ export function applyConfig(world: World, connection: Connection, mapping: Mappi
   ]);
 }
 
+/**
+ * The dashboard's Abort of a mapping's load (the help article on adding a column to a very large
+ * table, Prep 7). Heroku documents neither an API for it nor the state it leaves: here the load
+ * stops where it is, and the mapping is at rest (DATA_SYNCED) with the rows loaded so far, until the
+ * next reload or edit loads it again.
+ */
+export function abortLoad(world: World, connection: Connection, mapping: Mapping): void {
+  world.agenda.settle();
+  if (mapping.state !== 'RELOAD_TABLE' && mapping.state !== 'RESYNC' && mapping.state !== 'INITIAL') {
+    throw conflict(`Mapping ${mapping.objectName} is not loading (${mapping.state}): there is nothing to abort.`);
+  }
+  const rows = mappingCounts(world, connection, mapping).db;
+  world.agenda.cancel(`${mapping.id}:state`);
+  mapping.state = 'DATA_SYNCED';
+  mapping.updatedAt = world.clock.now();
+  mapping.load = undefined;
+  mapping.abortedAtRows = rows;
+}
+
 export function deleteMapping(world: World, connection: Connection, mapping: Mapping): void {
   connection.mappings = connection.mappings.filter((m) => m.id !== mapping.id);
   world.agenda.forget(mapping.id);
@@ -114,6 +135,7 @@ export function deleteMapping(world: World, connection: Connection, mapping: Map
 
 /** Puts the mapping through timed states, ending DATA_SYNCED; RELOAD_TABLE fills the table as it goes. */
 export function moveThrough(world: World, mapping: Mapping, states: Array<[MappingState, number]>): void {
+  mapping.abortedAtRows = undefined;
   const enter = (state: MappingState, ms: number) => () => {
     const now = world.clock.now();
     mapping.state = state;
@@ -136,7 +158,7 @@ export function mappingCounts(world: World, connection: Connection, mapping: Map
   const load = mapping.load;
   const loaded = load ? Math.min(1, (world.clock.now() - load.from) / (load.until - load.from)) : 1;
   return {
-    db: mapping.state === 'INITIAL' ? 0 : Math.floor(sf * loaded),
+    db: mapping.state === 'INITIAL' ? 0 : (mapping.abortedAtRows ?? Math.floor(sf * loaded)),
     sf,
     pending: pendingRows(world, connection, mapping),
     errors: connection.writeErrors.filter((e) => e.table_name.toLowerCase() === mapping.objectName.toLowerCase()).length,
