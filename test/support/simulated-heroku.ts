@@ -2,6 +2,7 @@ import { createLogger } from '../../src/log.js';
 import { createHerokuClients, type HerokuClients } from '../../src/ops/heroku/clients.js';
 import { createLimits } from '../../src/ops/limits.js';
 import { startSimulatedHeroku, type SimulatedHeroku, type SimulatedHerokuOptions } from '../../src/sandbox/heroku/index.js';
+import { observeRequest } from './declared-calls.js';
 
 export interface Sandbox {
   sim: SimulatedHeroku;
@@ -23,6 +24,8 @@ export async function startSandbox(options: SimulatedHerokuOptions = {}): Promis
     limits,
     logger: createLogger({ level: 'silent' }),
     timeScale,
+    // Requests a runbook step sends are held to the calls it declares (declared-calls.ts).
+    onRequest: observeRequest,
   });
   return {
     sim,

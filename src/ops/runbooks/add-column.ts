@@ -1,33 +1,38 @@
 import { z } from 'zod';
-import type { Ctx, Probe, RunbookDeps } from './deps.js';
-import { createDatabaseStep, newDatabaseAvailableStep } from './probes/addons.js';
-import { pauseConnectSteps } from './probes/connection.js';
-import {
-  authorizeSalesforceStep,
-  connectAddOnFound,
-  createConnectAddOnStep,
-  exportConfigurationCheck,
-  exportedObjects,
-  importConfigurationStep,
-  importFinishedStep,
-  keepPausedStep,
-  newConnectionListedStep,
-  pauseNewConnectionSteps,
-  resumeSideStep,
-  salesforceAuthorizedStep,
-  setDatabaseStep,
-  sideIdleStep,
-} from './probes/connection-config.js';
-import { restoreFormationStep, scaleDownWorkersStep } from './probes/formation.js';
-import { maintenanceOffStep, maintenanceOnStep } from './probes/maintenance.js';
-import { addFieldsStep, fieldsMapped } from './probes/mapping-fields.js';
-import { reloadFinishedStep, reloadStep } from './probes/mapping-reload.js';
-import { mappingsAtRestStep, mappingsExist, mappingsSyncedStep, pendingChangesWrittenStep } from './probes/mapping-states.js';
-import { output, record, required } from './probes/outputs.js';
-import { appName, salesforceName, salesforceNames } from './probes/params.js';
-import { connectDatabaseChecks } from './probes/preflight.js';
-import { cutoverDecidedStep, keepOldDatabaseAttachedStep, promoteStep } from './probes/promote.js';
-import { approval, check, manual, runbook, StepFailed, type CheckResult, type ManualStep, type Step } from './runbook.js';
+import type { RunbookDeps } from './deps.js';
+import { addColumnArticle } from './documents.js';
+import { abortInitialLoad } from './manual/abort-initial-load.js';
+import { copyAdditionalData } from './manual/copy-additional-data.js';
+import { salesforceLogin } from './manual/salesforce-login.js';
+import { settingsByHand } from './manual/settings-by-hand.js';
+import { recreateUnmanagedObjects } from './manual/unmanaged-objects.js';
+import { keepOldDatabaseAttached } from './mutations/attachments.js';
+import { importConfiguration } from './mutations/configuration.js';
+import { createConnectAddOn, destroyNewConnectAddOn } from './mutations/connect-addon.js';
+import { setDbKey } from './mutations/db-key.js';
+import { restoreFormation, scaleDownWorkers } from './mutations/formation.js';
+import { setMaintenance } from './mutations/maintenance.js';
+import { addFields } from './mutations/mapping-fields.js';
+import { createDatabase, destroyNewDatabase } from './mutations/new-database.js';
+import { pause } from './mutations/pause.js';
+import { promoteNewDatabase } from './mutations/promote.js';
+import { reloadMappings } from './mutations/reload.js';
+import { resume } from './mutations/resume.js';
+import { required } from './outputs.js';
+import { APP, appName, OBJECT, salesforceName, salesforceNames } from './params.js';
+import { connectDatabaseChecks } from './preflight.js';
+import { formationRestored, maintenanceIs, workersScaledDown } from './reads/app.js';
+import { configurationExported, importFinished, importStarted } from './reads/configuration.js';
+import { connectAddOnFound, newConnectAddOnExists, newConnectAddOnGone, newConnectionListed, salesforceAuthorized } from './reads/connect-addon.js';
+import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
+import { dbKeyIs, NEW_CONNECTION, OLD_CONNECTION, type DbKey } from './reads/connection.js';
+import { newDatabasePromoted, oldDatabaseConfigVar, oldDatabaseKeepsItsName, syncsToDatabaseUrl } from './reads/cutover.js';
+import { fieldsAre, fieldsMapped } from './reads/mapping-fields.js';
+import { mappingsAtRest, mappingsExist, mappingsNotLoading, mappingsSynced, pendingChangesWritten } from './reads/mappings.js';
+import { newDatabaseAvailable, newDatabaseExists, newDatabaseGone } from './reads/new-database.js';
+import { allReloaded, reloadFinished } from './reads/reload.js';
+import { action, approval, check, manual, runbook, wait, type Step } from './runbook.js';
+import { pauseRetry, timing } from './timings.js';
 
 /** Fields to add to one mapping. */
 const columns = z.object({ object: salesforceName, fields: salesforceNames });
@@ -50,147 +55,130 @@ function columnsOf(params: Params): Columns[] {
   return [...(params.object && params.fields ? [{ object: params.object, fields: params.fields }] : []), ...(params.mappings ?? [])];
 }
 
-const DETAIL = 'GET /api/v3/connections/{id}?deep=true';
-const PROMOTED = 'DATABASE_URL';
-
-/** Check: the cutover promotes the new database to DATABASE_URL, so Heroku Connect must sync there. */
-const syncsToDatabaseUrl: Probe<CheckResult> = async (ctx) => {
-  const { configVar } = required(ctx, 'database');
-  if (configVar === PROMOTED) return { ok: true };
-  return {
-    ok: false,
-    reason: `Heroku Connect syncs to ${configVar}: the parallel-connection cutover promotes the new database to ${PROMOTED}, which would not replace ${configVar}.`,
-    next: 'Add the fields to the mapping in place (Heroku Connect dashboard, Edit mapping), or point Heroku Connect at DATABASE_URL first.',
-  };
-};
-
-/** The config var the old database answers to once the new one is promoted (`HEROKU_POSTGRESQL_<COLOR>_URL`). */
-const oldDatabaseConfigVar = async (ctx: Ctx): Promise<string> => {
-  const known = output(ctx, 'oldDatabaseConfigVar');
-  if (known) return known;
-  const { addonId } = required(ctx, 'database');
-  const attachment = (await ctx.deps.platform.attachments(ctx.app)).find((a) => a.addon.id === addonId && a.name !== 'DATABASE');
-  if (!attachment) {
-    throw new StepFailed(`The old database ${required(ctx, 'database').addonName} has no attachment besides DATABASE.`, {
-      next: `Attach it under a name of its own (\`heroku addons:attach\`) so that the old connection can keep it, then start the runbook again.`,
-    });
-  }
-  const configVar = `${attachment.name}_URL`;
-  await record(ctx, 'oldDatabaseConfigVar', configVar);
-  return configVar;
-};
-
-/** Heroku Connect's own objects in its schema: never copied by hand. */
-const CONNECT_OBJECTS = ['_trigger_log', '_trigger_log_archive', '_hcmeta', '_sf_event_log'];
+const newDatabase: DbKey = (ctx) => required(ctx, 'newDatabase').configVar;
+const promoted: DbKey = () => 'DATABASE_URL';
 
 /**
- * Lists what Heroku Connect does not manage in its schema: indexes it did not create (its own are
- * `hc_idx_*`, `hcu_idx_*` and primary keys), views, functions and triggers that are not its
- * `hc_*`/`tlog_*` ones, each with the statement that recreates it.
- */
-function unmanagedObjectsQuery(schema: string): string {
-  return String.raw`SELECT 'index' AS kind, indexname AS name, indexdef || ';' AS definition FROM pg_indexes WHERE schemaname = '${schema}' AND indexname NOT LIKE 'hc\_%' AND indexname NOT LIKE 'hcu\_%' AND indexname NOT LIKE '%\_pkey' AND tablename NOT LIKE '\_%'
-UNION ALL SELECT 'view', viewname, 'CREATE VIEW ' || schemaname || '.' || viewname || ' AS ' || definition FROM pg_views WHERE schemaname = '${schema}'
-UNION ALL SELECT 'function', p.proname, pg_get_functiondef(p.oid) || ';' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '${schema}' AND p.prokind IN ('f', 'p') AND p.proname NOT LIKE 'hc\_%' AND p.proname NOT LIKE 'tlog\_%' AND p.proname <> 'get_xmlbinary'
-UNION ALL SELECT 'trigger', t.tgname, pg_get_triggerdef(t.oid) || ';' FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${schema}' AND NOT t.tgisinternal AND t.tgname NOT LIKE 'hc\_%' AND t.tgname NOT LIKE 'tlog\_%'
-ORDER BY 1, 2;`;
-}
-
-/**
- * Manual: the Heroku APIs cannot see inside Postgres, so the objects Heroku Connect does not manage
- * are listed by the operator with the query given here, and created again on the new database.
- */
-function transferUnmanagedObjectsStep(): ManualStep<RunbookDeps, unknown> {
-  return manual('Recreate on the new database the objects Heroku Connect does not manage (indexes, views, functions, triggers)', async (ctx) => {
-    const schema = required(ctx, 'connection').schema_name ?? 'salesforce';
-    const oldVar = required(ctx, 'database').configVar.replace(/_URL$/, '');
-    const newVar = required(ctx, 'newDatabase').configVar.replace(/_URL$/, '');
-    const tables = exportedObjects(ctx).map((object) => `${schema}.${object.toLowerCase()}`);
-    const query = unmanagedObjectsQuery(schema).replace(/\n/g, ' ');
-    return [
-      `The new connection has loaded its mappings into ${newVar}. Heroku Connect created there only what it manages: the mapped tables ` +
-        `${tables.join(', ')} with its own indexes and triggers, and its objects ${CONNECT_OBJECTS.map((o) => `${schema}.${o}`).join(', ')}. ` +
-        'Anything else you added to the old database is not there. The Heroku APIs cannot list it (it lives inside Postgres), so connect-ops cannot check this step: do it by hand.',
-      `1. List the indexes, views, functions and triggers in ${schema} that are not Heroku Connect's, with the statements that recreate them:`,
-      `   heroku pg:psql ${oldVar} -a ${ctx.app} -c "${query}"`,
-      `2. Run each printed definition on the new database: heroku pg:psql ${newVar} -a ${ctx.app}`,
-      `3. Tables and data outside ${schema} (the app's own schema) are not copied either: if the app keeps its own data in this database, move it too (for example pg_dump --exclude-schema=${schema} from ${oldVar} into ${newVar}).`,
-      'Confirm once the new database has every object the app needs.',
-    ].join('\n');
-  });
-}
-
-function addColumnSteps(params: Params): Array<Step<RunbookDeps, unknown>> {
-  const changes = columnsOf(params);
-  const objects = changes.map((c) => c.object);
-  const named = objects.join(', ');
-  return [
-    ...connectDatabaseChecks(),
-    check('Heroku Connect syncs to DATABASE_URL (the cutover promotes the new database there)', syncsToDatabaseUrl),
-    check("Heroku Connect's add-on and plan are known", connectAddOnFound, { calls: [DETAIL, 'GET /apps/{app}/addons/{addon}'] }),
-    check(`Heroku Connect has mappings for ${named}`, mappingsExist('connection', objects), { calls: [DETAIL] }),
-    ...changes.map(({ object, fields }) =>
-      check(`${fields.join(', ')} ${fields.length > 1 ? 'are' : 'is'} not in the ${object} mapping yet`, fieldsMapped(object, fields, false), { calls: [DETAIL] }),
-    ),
-    exportConfigurationCheck(),
-    createDatabaseStep('Create a new database on the same plan and Postgres version', {
-      kind: 'copy',
-      config: (ctx) => ({ version: String(required(ctx, 'database').version) }),
-    }),
-    newDatabaseAvailableStep('Wait until the new database is available'),
-    createConnectAddOnStep('Create a new Heroku Connect add-on on the same plan', { undo: true }),
-    newConnectionListedStep(),
-    setDatabaseStep('Set the new connection to the new database and the same schema (connect:db:set)', 'newConnection', (ctx) => required(ctx, 'newDatabase').configVar),
-    authorizeSalesforceStep(),
-    salesforceAuthorizedStep(),
-    importConfigurationStep('Import the old configuration into the new connection'),
-    importFinishedStep(),
-    ...changes.map(({ object, fields }) => addFieldsStep('newConnection', object, fields, `Add ${fields.join(', ')} to the ${object} mapping of the new connection`)),
-    mappingsAtRestStep('newConnection', objects, `Wait until the new connection has altered ${named}`),
-    reloadStep('newConnection', objects, `Reload ${named} on the new connection`),
-    reloadFinishedStep('newConnection', `Wait until ${named} ${objects.length > 1 ? 'are' : 'is'} reloaded on the new connection`),
-    mappingsSyncedStep('newConnection', 'all', 'Wait until the initial load of every mapping on the new connection has finished', {
-      every: '1m',
-      max: '15m',
-      timeout: '7d',
-      expect: ['10m', '48h'],
-    }),
-    transferUnmanagedObjectsStep(),
-    approval('Approve the cutover'),
-    maintenanceOnStep(),
-    scaleDownWorkersStep(),
-    pendingChangesWrittenStep('Wait until the old connection has written its pending changes to Salesforce'),
-    ...pauseConnectSteps(),
-    sideIdleStep('newConnection'),
-    ...pauseNewConnectionSteps(),
-    cutoverDecidedStep(),
-    keepOldDatabaseAttachedStep(),
-    promoteStep(),
-    setDatabaseStep("Point the old connection at the old database's new config var", 'connection', oldDatabaseConfigVar),
-    keepPausedStep('connection'),
-    setDatabaseStep('Point the new connection at DATABASE_URL', 'newConnection', () => PROMOTED),
-    resumeSideStep('newConnection'),
-    mappingsSyncedStep('newConnection', 'all', 'Verify that data flows: the new connection syncs and every mapping is DATA_SYNCED', {
-      every: '10s',
-      max: '1m',
-      timeout: '1h',
-      expect: ['0s', '5m'],
-    }),
-    restoreFormationStep(),
-    maintenanceOffStep(),
-  ];
-}
-
-/**
- * `add-column`: the parallel-connection procedure for a mapping too large to alter in place. A new
- * database and a new Heroku Connect add-on load the mappings with the new fields beside the running
- * connection; at the cutover, writes stop, the old connection writes what is pending and both
- * pause, the new database is promoted to DATABASE_URL, the old connection keeps the old database
- * (paused), the new one takes DATABASE_URL, and the app starts again.
+ * `add-column`: the help article "How to add a column to a very large table managed by Heroku Connect
+ * with minimal downtime", Prep Work 1–13 then Cutover 1–11 (docs/procedures.md sets them side by
+ * side). A new database and a new Heroku Connect add-on load the mappings, with the new fields,
+ * beside the running connection; at the cutover, writes stop, the old connection writes what is
+ * pending and both pause, the app's own data is copied, the new database is promoted to
+ * DATABASE_URL, the old connection keeps the old database (paused), the new one takes DATABASE_URL,
+ * and the app starts again.
  */
 export const addColumn = runbook<RunbookDeps, Params>({
   name: 'add-column',
   summary: 'Add fields to a very large mapping through a parallel connection on a new database, then cut over to it',
+  document: addColumnArticle,
+  command: {
+    command: 'add-column',
+    params: [APP, OBJECT, { key: 'fields', kind: 'positional', name: 'FIELD…', type: 'sf-name', many: true, description: 'The Salesforce fields to add to the mapping, e.g. Region__c Tier__c.' }],
+    schedulable: true,
+    examples: ['add-column acme-prod Account Region__c Tier__c'],
+  },
   params: addColumnParams,
-  steps: addColumnSteps,
+  steps: (params) => {
+    const changes = columnsOf(params);
+    const objects = changes.map((c) => c.object);
+    const named = objects.join(', ');
+    const are = objects.length > 1 ? 'are' : 'is';
+    const preflight: Array<Step<RunbookDeps, unknown>> = [
+      ...connectDatabaseChecks(),
+      check('Heroku Connect syncs to DATABASE_URL (the cutover promotes the new database there)', syncsToDatabaseUrl),
+      check("Heroku Connect's add-on and plan are known", connectAddOnFound),
+      check(`Heroku Connect has mappings for ${named}`, mappingsExist(OLD_CONNECTION, objects)),
+      ...changes.map(({ object, fields }) => check(`${fields.join(', ')} ${fields.length > 1 ? 'are' : 'is'} not in the ${object} mapping yet`, fieldsMapped(OLD_CONNECTION, object, fields, false))),
+      // Prep 5 reads the old connection only: taken first, so that a refusal comes before anything changes.
+      check('Export the Heroku Connect configuration (connect:export) and keep it with the run', configurationExported, { cites: 'Prep 5' }),
+    ];
+    const prep: Array<Step<RunbookDeps, unknown>> = [
+      action('Create a new database on the same plan and Postgres version', {
+        do: createDatabase({ kind: 'copy', config: (ctx) => ({ version: String(required(ctx, 'database').version) }) }),
+        done: newDatabaseExists,
+        undo: { title: 'Destroy the new database', do: destroyNewDatabase, done: newDatabaseGone },
+        cites: 'Prep 1',
+      }),
+      wait('Wait until the new database is available', newDatabaseAvailable, { ...timing.newDatabase, cites: 'Prep 2' }),
+      action('Create a new Heroku Connect add-on on the same plan', {
+        do: createConnectAddOn,
+        done: newConnectAddOnExists,
+        undo: { title: 'Destroy the new Heroku Connect add-on', do: destroyNewConnectAddOn, done: newConnectAddOnGone },
+        cites: 'Prep 3',
+      }),
+      wait('Wait until the new Heroku Connect add-on is provisioned', newConnectionListed, { ...timing.newConnectAddOn, cites: 'Prep 3' }),
+      action('Set the new connection to the new database and the same schema (connect:db:set)', { do: setDbKey(NEW_CONNECTION, newDatabase), done: dbKeyIs(NEW_CONNECTION, newDatabase), cites: 'Prep 4' }),
+      manual('Authorize the new connection in Salesforce', salesforceLogin({ beside: true }), { cites: 'Prep 4' }),
+      wait('Wait until the new connection is authorized in Salesforce', salesforceAuthorized, { ...timing.salesforceAuthorized, cites: 'Prep 4' }),
+      action('Import the old configuration into the new connection', { do: importConfiguration, done: importStarted, cites: 'Prep 6' }),
+      wait('Wait until the configuration is imported', importFinished, { ...timing.importFinished, cites: 'Prep 6' }),
+      manual(`Abort the initial load of ${named} in the new connection`, abortInitialLoad(objects), { cites: 'Prep 7' }),
+      wait(`Wait until ${named} ${are} no longer loading in the new connection`, mappingsNotLoading(NEW_CONNECTION, objects), { every: '10s', max: '1m', timeout: '30m', expect: ['0s', '1m'], cites: 'Prep 7' }),
+      ...changes.map(({ object, fields }) =>
+        action(`Add ${fields.join(', ')} to the ${object} mapping of the new connection`, { do: addFields(NEW_CONNECTION, object, fields), done: fieldsAre(NEW_CONNECTION, object, fields, true), cites: 'Prep 8' }),
+      ),
+      wait(`Wait until the new connection has altered ${named}`, mappingsAtRest(NEW_CONNECTION, objects), { ...timing.mappingsAtRest, cites: 'Prep 9' }),
+      action(`Reload ${named} on the new connection`, { do: reloadMappings(NEW_CONNECTION, objects), done: allReloaded(NEW_CONNECTION), cites: 'Prep 9' }),
+      wait(`Wait until ${named} ${are} reloaded on the new connection`, reloadFinished(NEW_CONNECTION), { ...timing.reloadFinished, cites: 'Prep 9' }),
+      wait('Wait until the initial load of every mapping on the new connection has finished', mappingsSynced(NEW_CONNECTION, 'all'), { ...timing.initialLoad, cites: 'Prep 10' }),
+      manual('Set by hand in the new connection what the export does not carry (Merged Writes, logging, notifications)', settingsByHand, { cites: 'Prep 11' }),
+      manual('Recreate on the new database the objects Heroku Connect does not manage (indexes, views, functions, disabled triggers)', recreateUnmanagedObjects, { cites: 'Prep 12' }),
+      // Prep 13: the new connection keeps syncing from Salesforce until the cutover, which is planned
+      // (`--at`) and approved here.
+      approval('Approve the cutover', { cites: 'Prep 13' }),
+    ];
+    const cutover: Array<Step<RunbookDeps, unknown>> = [
+      action('Turn maintenance mode on', {
+        do: setMaintenance(true),
+        done: maintenanceIs(true),
+        undo: { title: 'Turn maintenance mode off', do: setMaintenance(false), done: maintenanceIs(false) },
+        downtime: 'starts',
+        cites: 'Cutover 1',
+      }),
+      action('Record the formation and scale the worker dynos to 0', {
+        do: scaleDownWorkers,
+        done: workersScaledDown,
+        undo: { title: 'Scale the worker dynos back to the recorded formation', do: restoreFormation, done: formationRestored },
+        cites: 'Cutover 1',
+      }),
+      wait('Wait until the old connection has written its pending changes to Salesforce', pendingChangesWritten('connection'), { ...timing.pendingWritten, cites: 'Cutover 2' }),
+      wait('Wait until the old connection is IDLE', connectionReaches(OLD_CONNECTION, 'IDLE'), { ...timing.untilIdle, cites: 'Cutover 2' }),
+      action('Pause the old connection', {
+        do: pause(OLD_CONNECTION),
+        done: pausedOrPausing(OLD_CONNECTION),
+        undo: { title: 'Resume the old connection', do: resume(OLD_CONNECTION), done: notPaused(OLD_CONNECTION) },
+        retryRefused: pauseRetry,
+        cites: 'Cutover 2',
+      }),
+      wait('Wait until the old connection is PAUSED', connectionReaches(OLD_CONNECTION, 'PAUSED'), { ...timing.untilPaused, cites: 'Cutover 2' }),
+      wait('Wait until the new connection is IDLE', connectionReaches(NEW_CONNECTION, 'IDLE'), { ...timing.untilIdle, cites: 'Cutover 2' }),
+      action('Pause the new connection', {
+        do: pause(NEW_CONNECTION),
+        done: pausedOrPausing(NEW_CONNECTION),
+        undo: { title: 'Resume the new connection', do: resume(NEW_CONNECTION), done: notPaused(NEW_CONNECTION) },
+        retryRefused: pauseRetry,
+        cites: 'Cutover 2',
+      }),
+      wait('Wait until the new connection is PAUSED', connectionReaches(NEW_CONNECTION, 'PAUSED'), { ...timing.untilPaused, cites: 'Cutover 2' }),
+      manual('Copy the data Heroku Connect does not sync to the new database, and enable the custom triggers', copyAdditionalData, { cites: 'Cutover 3' }),
+      action('Keep the old database attached under a name of its own (pg:promote step 2)', { do: keepOldDatabaseAttached, done: oldDatabaseKeepsItsName, cites: 'Cutover 4' }),
+      action('Promote the new database to DATABASE_URL (pg:promote)', { do: promoteNewDatabase, done: newDatabasePromoted, cites: 'Cutover 4' }),
+      action("Point the old connection at the old database's new config var", {
+        do: setDbKey(OLD_CONNECTION, oldDatabaseConfigVar),
+        done: dbKeyIs(OLD_CONNECTION, oldDatabaseConfigVar),
+        cites: 'Cutover 5',
+      }),
+      // Paused again if anything resumed it: the old connection must never write to the promoted database.
+      action('Keep the old connection paused', { do: pause(OLD_CONNECTION), done: pausedOrPausing(OLD_CONNECTION), retryRefused: pauseRetry, cites: 'Cutover 5' }),
+      action('Point the new connection at DATABASE_URL', { do: setDbKey(NEW_CONNECTION, promoted), done: dbKeyIs(NEW_CONNECTION, promoted), cites: 'Cutover 6' }),
+      action('Resume the new connection', { do: resume(NEW_CONNECTION), done: notPaused(NEW_CONNECTION), cites: 'Cutover 7' }),
+      wait('Verify that data flows: the new connection syncs and every mapping is DATA_SYNCED', mappingsSynced(NEW_CONNECTION, 'all'), { ...timing.dataFlows, cites: 'Cutover 8' }),
+      action('Scale the worker dynos back to the recorded formation', { do: restoreFormation, done: formationRestored, cites: 'Cutover 9' }),
+      action('Turn maintenance mode off', { do: setMaintenance(false), done: maintenanceIs(false), downtime: 'ends', cites: 'Cutover 9' }),
+      // Cutover 10 and 11, destroying the old Heroku Connect add-on and then the old database, are
+      // left to the operator: they cannot be undone, and the old connection on the old database is the
+      // way back until the new one has proven itself.
+    ];
+    return [...preflight, ...prep, ...cutover];
+  },
 });

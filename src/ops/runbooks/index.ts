@@ -15,18 +15,18 @@ import { upgrade } from './upgrade.js';
 export type { RunbookDeps } from './deps.js';
 
 /**
- * Every runbook, by the name the Slack bot and the CLI use. `upgrade --via follower` runs the steps of
- * `upgrade-via-follower`, and `plan-change --via follower|copy` those of `plan-change-via-follower`
- * and `copy`; those three are also registered under their own names.
+ * Every runbook, by name, in the order help lists their commands. Each declares how it is asked
+ * for (commands.ts): `upgrade --via follower` is the `upgrade-via-follower` runbook, `plan-change
+ * --via follower|copy` the `plan-change-via-follower` and `copy` runbooks.
  */
 export const runbooks: RunbookRegistry<RunbookDeps> = runbookRegistry<RunbookDeps>(
-  pause,
-  resume,
+  upgrade,
+  upgradeViaFollower,
   planChange,
   planChangeViaFollower,
   copy,
-  upgrade,
-  upgradeViaFollower,
+  pause,
+  resume,
   reload,
   recreate,
   fieldChange,

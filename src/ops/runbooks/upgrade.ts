@@ -1,52 +1,78 @@
 import { z } from 'zod';
 import type { RunbookDeps } from './deps.js';
-import { pauseConnectSteps, resumeConnectStep } from './probes/connection.js';
-import { isLeader, notEssential, versionIsNewer } from './probes/database.js';
-import { verifyConnectStep } from './probes/mapping-states.js';
-import { appName, pgVersion } from './probes/params.js';
-import { connectDatabaseChecks } from './probes/preflight.js';
+import { maintenanceOperations } from './documents.js';
+import { pause } from './mutations/pause.js';
+import { resume } from './mutations/resume.js';
+import { cancelUpgrade, prepareUpgrade, runUpgrade } from './mutations/upgrade.js';
+import { APP, appName, pgVersion, VERSION } from './params.js';
+import { connectDatabaseChecks } from './preflight.js';
+import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
+import { HEROKU_CONNECT } from './reads/connection.js';
+import { isLeader, notEssential, versionIsNewer } from './reads/database.js';
+import { mappingsSynced } from './reads/mappings.js';
 import {
   connectDatabase,
   noUpgradePending,
-  prepareUpgradeStep,
-  runUpgradeStep,
-  upgradeFinishedStep,
-  upgradePreparedStep,
+  noUpgradePrepared,
+  preparedToRun,
+  upgradeFinished,
+  upgradePrepared,
+  upgradeStarted,
   upgradeStillScheduled,
-} from './probes/upgrade.js';
-import { approval, check, runbook } from './runbook.js';
-import { upgradeViaFollowerSteps } from './upgrade-via-follower.js';
+} from './reads/upgrade.js';
+import { action, approval, check, runbook, wait } from './runbook.js';
+import { pauseRetry, timing } from './timings.js';
 
-export const upgradeParams = z.object({ app: appName, version: pgVersion.optional(), via: z.enum(['follower']).optional() });
+export const upgradeParams = z.object({ app: appName, version: pgVersion.optional() });
 type Params = z.infer<typeof upgradeParams>;
 
-const ESSENTIAL_REMEDY = 'Essential-tier databases are upgraded onto a new database with pg:copy: use the copy runbook with --version.';
+const ESSENTIAL_REMEDY = 'Essential-tier databases are upgraded onto a new database with pg:copy: `/connect plan-change APP PLAN --via copy --version N`.';
 
 /**
- * `upgrade`: pg:upgrade in place, with Heroku Connect paused while the database is down.
- * `upgrade --via follower` runs the follower changeover instead (upgrade-via-follower.ts).
+ * `upgrade`: pg:upgrade in place (Dev Center "Heroku Connect Maintenance Operations", "Upgrading the
+ * Version of Your Heroku Postgres Database"; the pg:upgrade:* commands of "Upgrading the Version of a
+ * Heroku Postgres Database"): a Standard-tier or higher leader is prepared (Heroku schedules it, up to
+ * a day), then, at the cutover, Heroku Connect is paused while the upgrade runs, and resumed after.
+ * `upgrade --via follower` is upgrade-via-follower.ts.
  */
 export const upgrade = runbook<RunbookDeps, Params>({
   name: 'upgrade',
-  summary: 'Upgrade the Postgres version with pg:upgrade, pausing Heroku Connect around it (--via follower: through an upgraded follower)',
+  summary: 'Upgrade the Postgres version in place with pg:upgrade, pausing Heroku Connect while it runs',
+  document: maintenanceOperations.versionUpgrade,
+  command: { command: 'upgrade', params: [APP, VERSION], schedulable: true, examples: ['upgrade acme-prod --version 17', 'upgrade acme-prod --at "sat 02:00 UTC"'] },
   params: upgradeParams,
-  steps: ({ version, via }) =>
-    via === 'follower'
-      ? upgradeViaFollowerSteps({ version })
-      : [
-          ...connectDatabaseChecks(),
-          check('The database is Standard tier or higher', notEssential(ESSENTIAL_REMEDY)),
-          check('The database is a leader, not a follower', isLeader, { calls: ['GET /client/v11/databases/{id}'] }),
-          check(`${version ? `Postgres ${version}` : 'The newest Postgres'} is newer than the database's version`, versionIsNewer(version)),
-          check('No upgrade is prepared or running already', noUpgradePending, { calls: ['GET /client/v11/databases/{id}/upgrade/wait_status'] }),
-          prepareUpgradeStep(version),
-          upgradePreparedStep(),
-          approval('Approve the cutover'),
-          check('The prepared upgrade is still waiting to run', upgradeStillScheduled, { calls: ['GET /client/v11/databases/{id}/upgrade/wait_status'] }),
-          ...pauseConnectSteps({ downtime: 'starts' }),
-          runUpgradeStep('Run the upgrade (pg:upgrade:run)', connectDatabase, version),
-          upgradeFinishedStep(connectDatabase),
-          resumeConnectStep({ downtime: 'ends' }),
-          verifyConnectStep(),
-        ],
+  steps: ({ version }) => {
+    const target = version ? `Postgres ${version}` : 'The newest Postgres';
+    return [
+      ...connectDatabaseChecks(),
+      check('The database is Standard tier or higher', notEssential(ESSENTIAL_REMEDY)),
+      check('The database is a leader, not a follower', isLeader),
+      check(`${target} is newer than the database's version`, versionIsNewer(version)),
+      check('No upgrade is prepared or running already', noUpgradePending),
+      action(`Prepare the upgrade to ${version ? `Postgres ${version}` : 'the newest Postgres'} (pg:upgrade:prepare)`, {
+        do: prepareUpgrade(version),
+        done: upgradePrepared,
+        // A prepared upgrade runs by itself at the next maintenance window: rolling back cancels it.
+        undo: { title: 'Cancel the prepared upgrade (pg:upgrade:cancel)', do: cancelUpgrade, done: noUpgradePrepared },
+        cites: 'pg:upgrade:prepare',
+      }),
+      wait('Wait until the upgrade is prepared', preparedToRun, { ...timing.upgradePrepared, cites: 'pg:upgrade:wait' }),
+      approval('Approve the cutover'),
+      check('The prepared upgrade is still waiting to run', upgradeStillScheduled),
+      wait('Wait until Heroku Connect is IDLE', connectionReaches(HEROKU_CONNECT, 'IDLE'), timing.untilIdle),
+      action('Pause Heroku Connect', {
+        do: pause(HEROKU_CONNECT),
+        done: pausedOrPausing(HEROKU_CONNECT),
+        undo: { title: 'Resume Heroku Connect', do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT) },
+        retryRefused: pauseRetry,
+        downtime: 'starts',
+        cites: 'pause Heroku Connect',
+      }),
+      wait('Wait until Heroku Connect is PAUSED', connectionReaches(HEROKU_CONNECT, 'PAUSED'), timing.untilPaused),
+      action('Run the upgrade (pg:upgrade:run)', { do: runUpgrade(connectDatabase, version), done: upgradeStarted(connectDatabase), cites: 'pg:upgrade:run' }),
+      wait('Wait until the upgrade has finished', upgradeFinished(connectDatabase), { ...timing.upgradeFinished, cites: 'pg:upgrade:wait' }),
+      action('Resume Heroku Connect', { do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT), downtime: 'ends', cites: 'resume Heroku Connect' }),
+      wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(HEROKU_CONNECT, 'all'), timing.mappingsSynced),
+    ];
+  },
 });

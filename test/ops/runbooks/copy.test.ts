@@ -43,7 +43,7 @@ describe('copy (plan-change --via copy)', () => {
 
   it('moves an Essential-tier database to a higher tier with pg:copy and promotes the copy', async () => {
     const old = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
-    const run = await h.run('plan-change', 'acme-staging', { plan: 'standard-0', via: 'copy' });
+    const run = await h.run('copy', 'acme-staging', { plan: 'standard-0' });
     expect(run.status).toBe('succeeded');
     expectCopied(h, run, old);
   });
@@ -157,7 +157,7 @@ describe('copy under crashes', () => {
     const { crash, crashedAt } = crashAtEveryTransition();
     h = await startHarness({ engine: { onTransition: crash.onTransition } });
     const old = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
-    const run = await drive(h, (await h.start('plan-change', 'acme-staging', { plan: 'standard-0', via: 'copy' })).id, { crash });
+    const run = await drive(h, (await h.start('copy', 'acme-staging', { plan: 'standard-0' })).id, { crash });
     expect(why(run)).toBe('succeeded');
     expect([...crashedAt].sort()).toEqual(transitionsOf(run).sort());
     expectCopied(h, run, old);
@@ -167,7 +167,7 @@ describe('copy under crashes', () => {
     h = await startHarness();
     const mid = crashMidEveryMutation(h);
     const old = addOnAttachedAs(h.world, 'acme-staging', 'DATABASE');
-    const run = await drive(h, (await h.start('plan-change', 'acme-staging', { plan: 'standard-0', via: 'copy' })).id, { crash: mid.crash });
+    const run = await drive(h, (await h.start('copy', 'acme-staging', { plan: 'standard-0' })).id, { crash: mid.crash });
     expect(why(run)).toBe('succeeded');
     expect(mid.crashed).toEqual([
       'platform.createAddOn',

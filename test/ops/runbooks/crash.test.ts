@@ -43,7 +43,7 @@ describe('upgrade --via follower under crashes', () => {
   it('resumes after a crash at every step boundary and sends each mutation once', async () => {
     const { crash, crashedAt } = crashAtEveryTransition();
     h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE, engine: { onTransition: crash.onTransition } });
-    const started = await h.start('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    const started = await h.start('upgrade-via-follower', 'acme-prod', { version: 17 });
     const run = await drive(h, started.id, { crash });
     expect(why(run)).toBe('succeeded');
     expect([...crashedAt].sort()).toEqual(transitionsOf(run).sort());
@@ -54,7 +54,7 @@ describe('upgrade --via follower under crashes', () => {
   it('resumes after a crash in the middle of every mutation and sends each one once', async () => {
     h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE });
     const mid = crashMidEveryMutation(h);
-    const started = await h.start('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    const started = await h.start('upgrade-via-follower', 'acme-prod', { version: 17 });
     const run = await drive(h, started.id, { crash: mid.crash });
     expect(why(run)).toBe('succeeded');
     expect(mid.crashed).toEqual([

@@ -38,6 +38,18 @@ describe('field-change', () => {
     expect(account().state).toBe('DATA_SYNCED');
   });
 
+  it('plans a type change as the article has it: remove and save, add back and save, and Heroku Connect loads the column back by itself', () => {
+    const { steps, summary } = h.engine.plan('field-change', { object: 'Account', field: 'Name', typeChange: true }, 'acme-prod');
+    expect(steps.slice(-4).map((s) => s.title)).toEqual([
+      'Remove Name from the Account mapping and save',
+      'Wait until Heroku Connect has dropped the Name column',
+      'Add Name back to the Account mapping and save',
+      'Wait until Heroku Connect has re-added the Name column and loaded the data back (Account DATA_SYNCED)',
+    ]);
+    expect(steps.flatMap((s) => s.calls).filter((c) => c.includes('/actions/reload'))).toEqual([]);
+    expect(summary).toContain('remove the field and save, then add it back and save, and Heroku Connect drops the column, re-adds it and loads the data back');
+  });
+
   it('refuses an object without a mapping', async () => {
     const run = await runToEnd(h, 'field-change', 'acme-prod', { object: 'Lead', field: 'Company' });
     expect(run.error).toMatchObject({ code: 'check_failed', message: 'No mapping configured for Lead. Mapped objects: Account, Contact, Opportunity, Case.' });

@@ -22,12 +22,10 @@ const DATABASE_RUNBOOKS: Array<[string, Record<string, unknown>]> = [
   ['pause', {}],
   ['resume', {}],
   ['plan-change', { plan: 'standard-2' }],
-  ['plan-change', { plan: 'standard-2', via: 'follower' }],
-  ['plan-change', { plan: 'standard-2', via: 'copy' }],
   ['plan-change-via-follower', { plan: 'standard-2' }],
   ['copy', { plan: 'standard-0', version: 17 }],
   ['upgrade', { version: 17 }],
-  ['upgrade', { via: 'follower' }],
+  ['upgrade-via-follower', {}],
   ['upgrade-via-follower', { version: '17' }],
 ];
 
@@ -47,8 +45,8 @@ describe('the runbook registry', () => {
 
   it.each([
     ['upgrade', { version: 17 }, 'Pause Heroku Connect', 'Resume Heroku Connect'],
-    ['upgrade', { version: 17, via: 'follower' }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
-    ['plan-change', { plan: 'premium-0', via: 'follower' }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
+    ['upgrade-via-follower', { version: 17 }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
+    ['plan-change-via-follower', { plan: 'premium-0' }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
     ['copy', { plan: 'standard-0' }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
   ])('%s %j shows the expected downtime from "%s" to "%s"', (runbook, params, starts, ends) => {
     const { steps, expectedDowntime } = plan(runbook, params);
@@ -60,7 +58,7 @@ describe('the runbook registry', () => {
   });
 
   it('names every rollback: resume, restore the formation, maintenance off, destroy the new database', () => {
-    const undo = plan('upgrade', { via: 'follower' }).steps.filter((s) => s.undo).map((s) => [s.title, s.undo]);
+    const undo = plan('upgrade-via-follower', {}).steps.filter((s) => s.undo).map((s) => [s.title, s.undo]);
     expect(undo).toEqual([
       ['Create a follower of the database on the same plan', 'Destroy the new database'],
       ['Turn maintenance mode on', 'Turn maintenance mode off'],
@@ -74,5 +72,54 @@ describe('the runbook registry', () => {
     expect(plan('plan-change', { plan: 'standard-2' }).hash).toBe(plan('plan-change', { plan: 'heroku-postgresql:standard-2' }).hash);
     expect(() => plan('upgrade', { version: 'seventeen' })).toThrow(/version: must be a Postgres major version such as 17/);
     expect(() => plan('upgrade', { version: '17.5' })).toThrow(/version: must be a Postgres major version such as 17/);
+  });
+
+  it('refuses a parameter a runbook does not have, rather than drop it', () => {
+    expect(() => plan('upgrade', { via: 'follower' })).toThrow(/via: not a parameter of upgrade/);
+    expect(() => plan('plan-change', { plan: 'standard-2', via: 'copy' })).toThrow(/via: not a parameter of plan-change/);
+  });
+});
+
+/** Every runbook with parameters that plan it, and every branch of those that have some. */
+const EVERY_RUNBOOK: Array<[string, Record<string, unknown>]> = [
+  ...DATABASE_RUNBOOKS,
+  ['reload', {}],
+  ['reload', { mappings: ['Account'] }],
+  ['recreate', {}],
+  ['field-change', { object: 'Account', field: 'Name' }],
+  ['field-change', { object: 'Account', field: 'Name', typeChange: true }],
+  ['add-column', { object: 'Account', fields: ['Region__c'] }],
+];
+
+describe('every runbook', () => {
+  it.each(EVERY_RUNBOOK)('%s %j names its document, and titles its steps as sentences', (runbook, params) => {
+    const { steps, document } = plan(runbook, params);
+    expect(document?.url).toMatch(/^https:\/\/(devcenter|help)\.heroku\.com\//);
+    for (const step of steps) expect(step.title).toMatch(/^[A-Z"]/);
+  });
+
+  it.each(EVERY_RUNBOOK)('%s %j declares, for every step that reaches Heroku, the calls of the client methods it uses', (runbook, params) => {
+    for (const step of plan(runbook, params).steps.filter((s) => s.kind === 'action' || s.kind === 'wait')) {
+      expect(step.calls.length).toBeGreaterThan(0);
+      for (const call of step.calls) expect(call).toMatch(/^(GET|POST|PUT|PATCH|DELETE) \//);
+    }
+  });
+
+  it('has a command surface, each runbook reachable by its command and --via', () => {
+    for (const runbook of runbooks.values()) expect(runbook.command?.params[0]).toMatchObject({ key: 'app', kind: 'positional' });
+    const surfaces = [...runbooks.values()].map((r) => [r.name, r.command?.command, r.command?.via ?? null]);
+    expect(surfaces).toEqual([
+      ['upgrade', 'upgrade', null],
+      ['upgrade-via-follower', 'upgrade', 'follower'],
+      ['plan-change', 'plan-change', null],
+      ['plan-change-via-follower', 'plan-change', 'follower'],
+      ['copy', 'plan-change', 'copy'],
+      ['pause', 'pause', null],
+      ['resume', 'resume', null],
+      ['reload', 'reload', null],
+      ['recreate', 'recreate', null],
+      ['field-change', 'field-change', null],
+      ['add-column', 'add-column', null],
+    ]);
   });
 });

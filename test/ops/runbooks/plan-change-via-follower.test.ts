@@ -61,7 +61,7 @@ describe('plan-change --via follower', () => {
 
   it('completes under 5xx errors, latency and a 429 burst, sending each mutation once', async () => {
     h.sim.setFaults(FAULTS);
-    const run = await h.run('plan-change', 'acme-prod', { plan: 'standard-2', via: 'follower' });
+    const run = await h.run('plan-change-via-follower', 'acme-prod', { plan: 'standard-2' });
     expect(h.faultsServed()).toBeGreaterThan(0);
     expect(run.status).toBe('succeeded');
     expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').addon.plan.name).toBe('heroku-postgresql:standard-2');

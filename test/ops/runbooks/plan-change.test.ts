@@ -30,7 +30,7 @@ describe('plan-change (in place)', () => {
     expect(run.error).toMatchObject({
       code: 'check_failed',
       message: 'essential-1 cannot change to standard-0 in place: Essential-tier databases move to and from the higher tiers with pg:copy.',
-      next: 'Move it with pg:copy instead: `/connect plan-change acme-staging --plan standard-0 --via copy`.',
+      next: 'Move it with pg:copy instead: `/connect plan-change acme-staging standard-0 --via copy`.',
     });
     expect(h.mutations()).toEqual([]);
   });
@@ -56,10 +56,11 @@ describe('plan-change (in place)', () => {
     expect(h.mutations()).toEqual([]);
   });
 
-  it('runs the follower changeover with --via follower and pg:copy with --via copy', () => {
-    const titles = (runbook: string, params: Record<string, unknown>) => h.engine.plan(runbook, params, 'acme-prod').steps.map((s) => s.title);
-    expect(titles('plan-change', { plan: 'standard-2', via: 'follower' })).toEqual(titles('plan-change-via-follower', { plan: 'standard-2' }));
-    expect(titles('plan-change', { plan: 'standard-2', via: 'copy' })).toEqual(titles('copy', { plan: 'standard-2' }));
+  it('does not pause Heroku Connect: it rides addons:upgrade like an HA failover', () => {
+    const { steps, expectedDowntime } = h.engine.plan('plan-change', { plan: 'standard-2' }, 'acme-prod');
+    expect(steps.flatMap((s) => s.calls).filter((c) => /actions\/(pause|resume)/.test(c))).toEqual([]);
+    expect(expectedDowntime).toBeNull();
+    expect(h.engine.plan('plan-change', { plan: 'standard-2' }, 'acme-prod').summary).toContain('like an HA failover (it is not paused)');
   });
 
   it('completes under 5xx errors, latency and a 429 burst, changing the plan once', async () => {

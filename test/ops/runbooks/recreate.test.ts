@@ -48,8 +48,10 @@ describe('recreate', () => {
     expect(exported.mappings.map((m) => m.object_name)).toEqual(OBJECTS);
     expect(run.outputs.configuration).toEqual(exported);
     expect(stepOf(run, 'Authorize the new connection in Salesforce').instructions).toContain('https://login.salesforce.com/services/oauth2/authorize?');
-    const byHand = stepOf(run, 'Set again by hand what the export does not carry').instructions ?? '';
-    for (const setting of ['Collaborators and notifications', 'Beta features', 'Write algorithm', 'Salesforce API version', '62.0']) expect(byHand).toContain(setting);
+    const byHand = stepOf(run, /^Set again by hand what the export does not carry/).instructions ?? '';
+    for (const setting of ['Merged Writes', 'Application logging', 'Notifications and access', 'Beta features', 'Salesforce API version', '62.0']) expect(byHand).toContain(setting);
+    // The old connection is gone before the new one logs in: one Salesforce user is no problem here.
+    expect(stepOf(run, 'Authorize the new connection in Salesforce').instructions).not.toContain('10 queries');
   });
 
   it('refuses while the app takes writes, with the commands that stop them', async () => {

@@ -27,8 +27,8 @@ describe('reload', () => {
     expect(stepOf(run, /^Wait until the reload has finished/).attempts).toBeGreaterThan(1);
   });
 
-  it('reloads every mapping when none is named', async () => {
-    const run = await runToEnd(h, 'reload', 'acme-prod');
+  it.each([[{}], [{ mappings: [] }], [{ mappings: '' }]])('reloads every mapping when none is named (%j)', async (params) => {
+    const run = await runToEnd(h, 'reload', 'acme-prod', params);
     expect(why(run)).toBe('succeeded');
     expect(stepOf(run, 'Reload every mapping').status).toBe('done');
     expect(changes(h)).toEqual(reloadsOf(h, 'Account', 'Contact', 'Opportunity', 'Case'));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { connectionOf, FAULTS, lines, startHarness, type Harness } from './support/harness.js';
+import { connectionOf, FAULTS, intercept, lines, startHarness, type Harness } from './support/harness.js';
 
 const RESUME = /^POST \/api\/v3\/connections\/[^/]+\/actions\/resume$/;
 
@@ -33,6 +33,31 @@ describe('resume', () => {
     expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'Heroku Connect is PAUSED' });
     expect(run.error?.message).toMatch(/^Heroku Connect is (IDLE|POLLING_DB_CHANGES), not PAUSED: there is nothing to resume\.$/);
     expect(h.mutations()).toEqual([]);
+  });
+
+  it('advises bringing the connection back, not checking mappings, when it times out on a connection in DB_UNAVAILABLE', async () => {
+    pausedEarlier(h);
+    // Heroku Connect loses its database right after the resume; the mappings themselves are all DATA_SYNCED.
+    const restore = intercept(h.clients.connect, 'resume', (resume) => async (...args) => {
+      await resume(...args);
+      const connection = connectionOf(h.world, 'acme-prod');
+      h.world.agenda.cancel(`${connection.id}:state`);
+      connection.state = 'DB_UNAVAILABLE';
+      for (const mapping of connection.mappings) {
+        h.world.agenda.cancel(`${mapping.id}:state`);
+        mapping.state = 'DATA_SYNCED';
+      }
+    });
+    let run;
+    try {
+      run = await h.run('resume', 'acme-prod');
+    } finally {
+      restore();
+    }
+    expect(run.error).toMatchObject({ code: 'wait_timeout', stepTitle: 'Wait until every mapping is DATA_SYNCED' });
+    expect(run.error?.message).toContain('last seen: Heroku Connect is DB_UNAVAILABLE; 4 of 4 mappings DATA_SYNCED');
+    expect(run.error?.next).toContain('heroku connect:recover');
+    expect(run.error?.next).not.toContain('connect:info');
   });
 
   it('completes under 5xx errors, latency and a 429 burst, resuming once', async () => {

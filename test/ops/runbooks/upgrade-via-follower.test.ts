@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { stepOf } from './support/connect-runs.js';
 import { addOnAttachedAs, CHANGEOVER_TIME_SCALE, connectionOf, FAULTS, lines, startHarness, type Harness } from './support/harness.js';
 
 const CHANGEOVER = [
@@ -24,7 +25,7 @@ describe('upgrade --via follower', () => {
 
   it('upgrades a follower and promotes it when Heroku Connect uses DATABASE_URL', async () => {
     const old = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').addon;
-    const run = await h.run('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    const run = await h.run('upgrade-via-follower', 'acme-prod', { version: 17 });
     expect(run.status).toBe('succeeded');
 
     const promoted = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE');
@@ -44,12 +45,18 @@ describe('upgrade --via follower', () => {
     expect(lines(h.mutations())).toEqual(CHANGEOVER.map((p) => expect.stringMatching(p)));
     expect(run.outputs).toMatchObject({ cutover: { via: 'promote', dbKey: 'DATABASE_URL' }, formation: [{ type: 'worker', quantity: 3 }] });
     expect(run.downtime?.ms).toBeGreaterThan(0);
+    // The branch not taken is skipped, with its reason, never done.
+    expect(stepOf(run, 'Promote the new database to DATABASE_URL (pg:promote)').status).toBe('done');
+    expect(stepOf(run, "Point Heroku Connect's db_key at the new database (connect:db:set)")).toMatchObject({
+      status: 'skipped',
+      skipReason: 'Heroku Connect uses DATABASE_URL: the promote moved it to the new database.',
+    });
   });
 
   it("points Heroku Connect's db_key at the upgraded follower when it uses a custom config var", async () => {
     const database = addOnAttachedAs(h.world, 'globex-prod', 'DATABASE').addon;
     const onyx = addOnAttachedAs(h.world, 'globex-prod', 'HEROKU_POSTGRESQL_ONYX').addon;
-    const run = await h.run('upgrade', 'globex-prod', { version: 16, via: 'follower' });
+    const run = await h.run('upgrade-via-follower', 'globex-prod', { version: 16 });
     expect(run.status).toBe('succeeded');
     const follower = `FOLLOWER_${run.id.slice(0, 8).toUpperCase()}`;
     expect(run.outputs.cutover).toEqual({ via: 'db_key', dbKey: 'HEROKU_POSTGRESQL_ONYX_URL', newDbKey: `${follower}_URL` });
@@ -61,20 +68,32 @@ describe('upgrade --via follower', () => {
     const mutations = lines(h.mutations());
     expect(mutations.filter((m) => m.startsWith('POST /addon-attachments'))).toEqual([]);
     expect(mutations.filter((m) => /^PATCH \/api\/v3\/connections\/[^/]+$/.test(m))).toHaveLength(1);
+    expect(stepOf(run, "Point Heroku Connect's db_key at the new database (connect:db:set)").status).toBe('done');
+    for (const title of ['Keep the old database attached under a name of its own (pg:promote step 2)', 'Promote the new database to DATABASE_URL (pg:promote)']) {
+      expect(stepOf(run, title)).toMatchObject({
+        status: 'skipped',
+        skipReason: 'Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL, not DATABASE_URL: its db_key is pointed at the new database instead.',
+      });
+    }
+    const audit = await h.engine.auditTrail(run.id);
+    expect(audit.filter((e) => e.type === 'step.skipped').map((e) => e.detail.reason)).toHaveLength(2);
   });
 
-  it('is the runbook upgrade-via-follower too', () => {
-    const titles = (runbook: string, params: Record<string, unknown>) => h.engine.plan(runbook, params, 'acme-prod').steps.map((s) => s.title);
-    expect(titles('upgrade', { version: 17, via: 'follower' })).toEqual(titles('upgrade-via-follower', { version: 17 }));
+  it('plans both branches of the cutover, each with its condition', () => {
+    const steps = h.engine.plan('upgrade-via-follower', { version: 17 }, 'acme-prod').steps;
+    const when = (title: string) => steps.find((s) => s.title === title)?.when;
+    expect(when('Promote the new database to DATABASE_URL (pg:promote)')).toBe('Heroku Connect uses DATABASE_URL');
+    expect(when("Point Heroku Connect's db_key at the new database (connect:db:set)")).toBe('Heroku Connect uses a config var other than DATABASE_URL');
+    expect(when('Pause Heroku Connect')).toBeUndefined();
   });
 
   it('cancelled at the approval, rolls back by destroying the follower', async () => {
-    const started = await h.start('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    const started = await h.start('upgrade-via-follower', 'acme-prod', { version: 17 });
     const atApproval = await h.waitFor(started.id, ['awaiting_approval']);
     const { run } = await h.engine.cancel({ runId: atApproval.id, userId: 'U_OPERATOR' });
     expect(run?.rollback).toEqual({
       changed: ['Create a follower of the database on the same plan'],
-      steps: [{ title: 'Destroy the new database', calls: ['GET /apps/{app}/addon-attachments', 'DELETE /apps/{app}/addons/{addon}'], undoes: 'Create a follower of the database on the same plan' }],
+      steps: [{ title: 'Destroy the new database', calls: expect.arrayContaining(['GET /apps/{app}/addon-attachments', 'DELETE /apps/{app}/addons/{addon}']), undoes: 'Create a follower of the database on the same plan' }],
       notUndoable: [],
     });
     const rollback = await h.finish((await h.engine.rollback({ runId: started.id, userId: 'U_OPERATOR' })).id);
@@ -84,9 +103,9 @@ describe('upgrade --via follower', () => {
   });
 
   it('refuses an Essential-tier database', async () => {
-    const run = await h.run('upgrade', 'acme-staging', { via: 'follower' });
+    const run = await h.run('upgrade-via-follower', 'acme-staging');
     expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'The database is Standard tier or higher' });
-    expect(run.error?.next).toContain('copy runbook');
+    expect(run.error?.next).toContain('--via copy');
     expect(h.mutations()).toEqual([]);
   });
 
@@ -94,14 +113,14 @@ describe('upgrade --via follower', () => {
     const { database } = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE');
     // Forked recently: the cooldown outlasts the test, however fast the simulated clock runs.
     database!.forkedAt = h.world.clock.now() + 24 * 3_600_000;
-    const run = await h.run('upgrade', 'acme-prod', { via: 'follower' });
+    const run = await h.run('upgrade-via-follower', 'acme-prod');
     expect(run.error).toMatchObject({ code: 'check_failed', message: expect.stringContaining('Fork/Follow: Temporarily Unavailable') });
     expect(h.mutations()).toEqual([]);
   });
 
   it('completes under 5xx errors, latency and a 429 burst, sending each mutation once', async () => {
     h.sim.setFaults(FAULTS);
-    const run = await h.run('upgrade', 'acme-prod', { version: 17, via: 'follower' });
+    const run = await h.run('upgrade-via-follower', 'acme-prod', { version: 17 });
     expect(h.faultsServed()).toBeGreaterThan(0);
     expect(run.status).toBe('succeeded');
     expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').database?.version).toBe(17);

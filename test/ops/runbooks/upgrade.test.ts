@@ -46,7 +46,13 @@ describe('upgrade (pg:upgrade in place)', () => {
     expect(outcome).toBe('cancelled');
     expect(run?.rollback).toEqual({
       changed: ['Prepare the upgrade to Postgres 17 (pg:upgrade:prepare)'],
-      steps: [{ title: 'Cancel the prepared upgrade (pg:upgrade:cancel)', calls: ['POST /client/v11/databases/{id}/upgrade/cancel'], undoes: 'Prepare the upgrade to Postgres 17 (pg:upgrade:prepare)' }],
+      steps: [
+        {
+          title: 'Cancel the prepared upgrade (pg:upgrade:cancel)',
+          calls: ['POST /client/v11/databases/{id}/upgrade/cancel', 'GET /client/v11/databases/{id}/upgrade/wait_status'],
+          undoes: 'Prepare the upgrade to Postgres 17 (pg:upgrade:prepare)',
+        },
+      ],
       notUndoable: [],
     });
     const rollback = await h.finish((await h.engine.rollback({ runId: atApproval.id, userId: 'U_OPERATOR' })).id);
@@ -91,7 +97,7 @@ describe('upgrade (pg:upgrade in place)', () => {
   it('refuses an Essential-tier database, pointing at pg:copy', async () => {
     const run = await h.run('upgrade', 'acme-staging', { version: 17 });
     expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: 'The database is Standard tier or higher' });
-    expect(run.error?.next).toContain('copy runbook');
+    expect(run.error?.next).toContain('--via copy');
     expect(h.mutations()).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { isFinished, type RunView } from '../../../../src/ops/engine/index.js';
+import { isFinished, type RunView, type StepView } from '../../../../src/ops/engine/index.js';
 import { ApiError } from '../../../../src/sandbox/heroku/errors.js';
 import type { RequestLogEntry, World } from '../../../../src/sandbox/heroku/index.js';
 import type { Connection } from '../../../../src/sandbox/heroku/world/connections.js';
@@ -24,7 +24,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const FAULTS_TIME_SCALE = 3_000;
 
 /** Plays the operator: logs in to Salesforce when asked to, and confirms every manual step. */
-async function doManualStep(h: Harness, run: RunView): Promise<void> {
+export async function doManualStep(h: Harness, run: RunView): Promise<void> {
   const step = run.steps.find((s) => s.kind === 'manual' && s.status === 'held');
   if (!step) return;
   if (/Salesforce/.test(step.title)) {
@@ -35,6 +35,15 @@ async function doManualStep(h: Harness, run: RunView): Promise<void> {
       if (!(error instanceof ApiError && error.status === 409)) throw error;
     }
   }
+  const abort = /^Abort the initial load of (.+) in the new connection$/.exec(step.title);
+  for (const object of abort?.[1]?.split(', ') ?? []) {
+    try {
+      h.sim.abortMappingLoad(run.app, object);
+    } catch (error) {
+      // Aborted before a crash, or loaded already: nothing loads it any more.
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
+    }
+  }
   await h.engine.completeManualStep({ runId: run.id, stepIdx: step.idx, userId: APPROVER });
 }
 
@@ -42,7 +51,11 @@ async function doManualStep(h: Harness, run: RunView): Promise<void> {
  * Drives a run to its end: approves approvals, performs manual steps (unless `stopAt` names a
  * status to hand back at), and restarts the engine whenever `crash` says one happened.
  */
-export async function drive(h: Harness, runId: string, options: { crash?: Crash; stopAt?: 'awaiting_approval' | 'awaiting_manual' } = {}): Promise<RunView> {
+export async function drive(
+  h: Harness,
+  runId: string,
+  options: { crash?: Crash; stopAt?: 'awaiting_approval' | 'awaiting_manual'; onManual?: (run: RunView, step: StepView) => void | Promise<void> } = {},
+): Promise<RunView> {
   const { crash } = options;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -57,7 +70,11 @@ export async function drive(h: Harness, runId: string, options: { crash?: Crash;
     if (isFinished(run.status) || run.status === options.stopAt) return run;
     if (Date.now() > deadline) throw new Error(`run ${runId} is still ${run.status} after 60 s`);
     if (run.status === 'awaiting_approval') await h.engine.approve({ runId, userId: APPROVER, planHash: run.planHash }).catch(() => undefined);
-    if (run.status === 'awaiting_manual') await doManualStep(h, run);
+    if (run.status === 'awaiting_manual') {
+      const step = run.steps.find((s) => s.kind === 'manual' && s.status === 'held');
+      if (step && options.onManual) await options.onManual(run, step);
+      await doManualStep(h, run);
+    }
     await sleep(5);
   }
 }

@@ -6,6 +6,7 @@ import type { RunbookDeps } from '../../../../src/ops/runbooks/deps.js';
 import type { RequestLogEntry, SimulatedHeroku, World } from '../../../../src/sandbox/heroku/index.js';
 import type { Store } from '../../../../src/store/index.js';
 import { createTestStore, type TestStore } from '../../../support/backends.js';
+import { declaring } from '../../../support/declared-calls.js';
 import { startSandbox } from '../../../support/simulated-heroku.js';
 
 /**
@@ -69,8 +70,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { sim, clients } = heroku;
   const store = await createTestStore('sqlite');
 
+  // Every step is held to the calls it declares: a request it did not declare fails the test.
+  const registry = declaring(runbooks);
   const engineOn = (s: Store, engineOptions: HarnessOptions['engine']) =>
-    createEngine<RunbookDeps>({ store: s, runbooks, deps: clients, logger, timeScale, ...engineOptions });
+    createEngine<RunbookDeps>({ store: s, runbooks: registry, deps: clients, logger, timeScale, ...engineOptions });
   let engine = engineOn(store.store, options.engine);
 
   /** Polls the run until `test` returns it, failing after `timeoutMs`. */
@@ -152,7 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 function describeStep(run: RunView): string {
-  const step = run.steps.find((s) => s.status !== 'done');
+  const step = run.steps.find((s) => s.status !== 'done' && s.status !== 'skipped');
   return step ? `${step.idx} "${step.title}" (${step.status}${step.progress ? `: ${step.progress}` : ''})` : 'none';
 }
 

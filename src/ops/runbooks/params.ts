@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ParamSpec } from './runbook.js';
 
 /** The parameters runbooks share, validated as the Slack bot and the CLI pass them (strings). */
 
@@ -34,3 +35,19 @@ export const salesforceNames = z.preprocess(
 
 /** A yes/no option, as a boolean or as the bot passes it (`true`, `false`, `yes`, `no`). */
 export const flag = z.union([z.boolean(), z.enum(['true', 'yes', 'false', 'no']).transform((value) => value === 'true' || value === 'yes')]);
+
+// ---------------------------------------------------------------------------------------------
+// As people type them (command surfaces)
+
+export const APP: ParamSpec = { key: 'app', kind: 'positional', name: 'APP', type: 'app', description: 'The Heroku app (also `-a APP`), one the policy file names.' };
+export const VERSION: ParamSpec = {
+  key: 'version',
+  kind: 'option',
+  name: '--version',
+  value: 'N',
+  type: 'int',
+  optional: true,
+  description: 'The Postgres major version to move to, e.g. 17; the newest Heroku offers when left out.',
+};
+export const PLAN: ParamSpec = { key: 'plan', kind: 'positional', name: 'PLAN', type: 'plan', description: 'The Heroku Postgres plan to move to, e.g. standard-2.' };
+export const OBJECT: ParamSpec = { key: 'object', kind: 'positional', name: 'OBJECT', type: 'sf-name', description: 'The Salesforce object of the mapping, e.g. Account.' };

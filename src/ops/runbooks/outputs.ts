@@ -1,6 +1,6 @@
-import type { ConnectionRef } from '../../heroku/connect.js';
-import type { ConnectConfiguration } from '../../heroku/types.js';
-import type { Ctx } from '../deps.js';
+import type { ConnectionRef } from '../heroku/connect.js';
+import type { ConnectConfiguration } from '../heroku/types.js';
+import type { Ctx } from './deps.js';
 
 /**
  * What runbook steps record for later steps (and for undo and rollback runs), by key. The engine
@@ -72,6 +72,8 @@ export interface ConnectAddOn {
 export interface HandSettings {
   apiVersion: string | null;
   features: Record<string, unknown>;
+  /** Application logging (`logplex_log_enabled`); null when not reported. */
+  logging?: boolean | null;
 }
 
 export type Cutover =

@@ -1,0 +1,25 @@
+import type { RunbookDeps } from './deps.js';
+import { connectionSyncing } from './reads/connection-state.js';
+import { connectionFound } from './reads/connection.js';
+import { connectDatabaseFound } from './reads/database.js';
+import { noMappingBusy } from './reads/mappings.js';
+import { check, type CheckStep } from './runbook.js';
+
+/**
+ * The checks every runbook starts with: our own, not a document's steps. They find the connection
+ * and the database it syncs to, record both for every later step, and refuse before anything changes.
+ */
+
+export const connectionFoundCheck = (): CheckStep<RunbookDeps, unknown> => check('Heroku Connect is attached to the app', connectionFound);
+
+export const connectionSyncingCheck = (): CheckStep<RunbookDeps, unknown> => check('Heroku Connect is syncing (IDLE or POLLING_DB_CHANGES)', connectionSyncing);
+
+/** A healthy connection, no table being loaded, and the Heroku Postgres database it syncs to. */
+export function connectDatabaseChecks(): Array<CheckStep<RunbookDeps, unknown>> {
+  return [
+    connectionFoundCheck(),
+    connectionSyncingCheck(),
+    check('No mapping is loading or altering its table', noMappingBusy),
+    check("Heroku Connect's db_key names a Heroku Postgres database of the app", connectDatabaseFound),
+  ];
+}
