@@ -89,10 +89,13 @@ export const POLICY_RUNBOOKS = [
 const DEFAULT_APPROVALS = 1;
 const DEFAULT_APPROVAL_TIMEOUT = ms('4h');
 
-/** How many approvals a runbook's cutover needs and how long a request stays open. */
-export function runbookPolicyFor(policy: Policy, runbook: string): { approvals: number; approvalTimeoutMs: number } {
+/**
+ * How many approvals a runbook's cutover needs and how long a request stays open: the runbook's own
+ * entry, else its command's (`upgrade` also covers `upgrade --via follower`), else `default`.
+ */
+export function runbookPolicyFor(policy: Policy, runbook: string, command?: string): { approvals: number; approvalTimeoutMs: number } {
   const base = policy.runbooks.default ?? {};
-  const own = policy.runbooks[runbook] ?? {};
+  const own = policy.runbooks[runbook] ?? (command !== undefined ? policy.runbooks[command] : undefined) ?? {};
   return {
     approvals: own.approvals ?? base.approvals ?? DEFAULT_APPROVALS,
     approvalTimeoutMs: own.approval_timeout ?? base.approval_timeout ?? DEFAULT_APPROVAL_TIMEOUT,

@@ -19,6 +19,7 @@ import { createAdmission, type AdmissionOptions, type AdmissionStats } from './a
 import { answerEveryRequest } from './answer-every-request.js';
 import { boltLogger } from './bolt-logger.js';
 import { dispatchCommand } from './commands/dispatch.js';
+import { commandOf } from './commands/grammar.js';
 import type { BotContext, Click, Invocation } from './context.js';
 import { storeIdempotency, type Idempotency } from './idempotency.js';
 import { SlackMaintenanceNotifier } from './maintenance-notifier.js';
@@ -136,7 +137,7 @@ export function createBot(options: BotOptions): Bot {
         return null;
       }
     },
-    approvalTimeoutMs: (runbook) => runbookPolicyFor(config.policy, runbook).approvalTimeoutMs,
+    approvalTimeoutMs: (runbook) => runbookPolicyFor(config.policy, runbook, commandOf(runbook)).approvalTimeoutMs,
     logger,
     clock,
     updateIntervalMs: options.updateIntervalMs,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { planRunbook, type Plan } from '../ops/engine/index.js';
+import { commandsOf, usageOf, variantOf, type CommandEntry } from '../ops/runbooks/commands.js';
 import type { RunbookRegistry } from '../ops/runbooks/runbook.js';
 
 /**
@@ -15,18 +16,46 @@ export interface PlanCommandDeps<Deps> {
 
 export function planCommand<Deps>(deps: PlanCommandDeps<Deps>): Command {
   const write = deps.write ?? ((text: string) => process.stdout.write(text));
+  const registry = deps.runbooks as RunbookRegistry<never>;
   return new Command('plan')
     .description('print the steps a runbook would take on an app, the API calls of each and the expected downtime; changes nothing')
-    .argument('<runbook>', `the runbook: ${[...deps.runbooks.keys()].join(', ')}`)
+    .argument('<runbook>', `a command (${commandsOf(registry).map((e) => e.command).join(', ') || 'none'}) or a runbook name (${[...deps.runbooks.keys()].join(', ')})`)
     .requiredOption('-a, --app <app>', 'the Heroku app')
     .option('--json', 'print the plan as one JSON object')
     .allowUnknownOption()
     .allowExcessArguments()
-    .addHelpText('after', '\nThe runbook\'s own parameters follow as options, e.g. `connect-ops plan upgrade -a acme-prod --version 17`.')
-    .action((runbook: string, options: { app: string; json?: boolean }, command: Command) => {
-      const plan = planRunbook(deps.runbooks, runbook, runbookOptions(command.args.slice(1)), options.app);
+    .addHelpText('after', () => planHelp(registry))
+    .action((word: string, options: { app: string; json?: boolean }, command: Command) => {
+      const params = runbookOptions(command.args.slice(1));
+      const entry = commandsOf(registry).find((e) => e.command === word);
+      // A command's --via names its runbook, as in Slack; a runbook named itself takes its parameters as they are.
+      const { via, ...rest } = params;
+      const plan = entry ? planRunbook(deps.runbooks, resolve(word, entry, via), rest, options.app) : planRunbook(deps.runbooks, word, params, options.app);
       write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
     });
+}
+
+/** `upgrade --via follower` is the `upgrade-via-follower` runbook. */
+function resolve(word: string, entry: CommandEntry, via: unknown): string {
+  const variant = variantOf(entry, typeof via === 'string' ? via.toLowerCase() : undefined);
+  if (!variant) throw new Error(`${word} has no --via ${String(via)}: choose ${entry.variants.map((v) => (v.via ? `--via ${v.via}` : 'no --via')).join(', ')}.`);
+  return variant.runbook;
+}
+
+/** The commands and what each runbook does, from their declared command surfaces. */
+function planHelp(registry: RunbookRegistry<never>): string {
+  const lines = commandsOf(registry).flatMap((entry) => [
+    `  ${usageOf(entry)}`,
+    ...entry.variants.map((v) => `      ${v.via ? `--via ${v.via}: ` : ''}${v.summary}`),
+  ]);
+  return [
+    '',
+    "The runbook's parameters follow as options (positional ones too, by name), e.g.",
+    '  connect-ops plan upgrade -a acme-prod --version 17 --via follower',
+    '  connect-ops plan plan-change -a acme-prod --plan standard-2',
+    ...(lines.length > 0 ? ['', 'Runbooks, as /connect takes them:', ...lines] : []),
+    '',
+  ].join('\n');
 }
 
 /** `--version 17 --via=follower --dry` as `{ version: '17', via: 'follower', dry: true }`; the runbook's schema coerces. */
@@ -54,6 +83,7 @@ export function renderPlan(plan: Plan): string {
     : 'none: no step stops the app\'s writes';
   const lines = [
     `${plan.runbook} on ${plan.app}: ${plan.summary}`,
+    ...(plan.document ? [`Follows: ${plan.document.title}${plan.document.section ? `, "${plan.document.section}"` : ''} (${plan.document.url})`] : []),
     ...(params.length > 0 ? [`Parameters: ${params.join(' ')}`] : []),
     `Expected downtime: ${downtime}`,
     `Plan hash: ${plan.hash}`,
@@ -62,6 +92,8 @@ export function renderPlan(plan: Plan): string {
   const width = String(plan.steps.length).length;
   for (const step of plan.steps) {
     const notes = [
+      step.cites ? step.cites : '',
+      step.when ? `only when ${step.when}` : '',
       step.every ? `every ${step.every}, timeout ${step.timeout}` : '',
       step.downtime ? `downtime ${step.downtime}` : '',
       step.undo ? `undo: ${step.undo}` : '',

@@ -108,7 +108,14 @@ describe('policy and approvals, through Slack', () => {
       `The plan of \`${run.id}\` changed after the card you clicked was posted; nothing was recorded. Read the updated plan card, then decide.`,
     );
     expect((await h.engine.getRun(run.id))?.approvals).toEqual([]);
-    const updated = await cardWith(card, (m) => JSON.stringify(m.blocks).includes('deep=true') && buttonsOf(m.blocks).length > 0);
+    // The card shows the calls that change something; the changed read is in the plan hash it shows.
+    let hash = run.planHash;
+    for (const deadline = Date.now() + 5_000; hash === run.planHash && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      hash = (await h.engine.getRun(run.id))?.planHash ?? hash;
+    }
+    expect(hash).not.toBe(run.planHash);
+    const updated = await cardWith(card, (m) => JSON.stringify(m.blocks).includes(hash.slice(0, 12)) && buttonsOf(m.blocks).length > 0);
     expect(await click(USERS.approver, updated, 'approve')).toMatch(/^Approved/);
     expect((await h.runIn(run.id, ['succeeded'])).status).toBe('succeeded');
   });

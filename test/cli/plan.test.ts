@@ -36,6 +36,16 @@ describe('connect-ops plan', () => {
     await expect(plan(['upgrade', '-a', 'acme-prod', '--version', 'seventeen'], runbooks)).rejects.toMatchObject({ code: 'invalid_params' });
   });
 
+  it('resolves a command and --via to the runbook it names, and shows each branch with its condition and document step', async () => {
+    const out = await plan(['upgrade', '-a', 'acme-prod', '--via', 'follower', '--version', '17'], runbooks);
+    expect(out).toContain('upgrade-via-follower on acme-prod: ');
+    expect(out).toContain('Follows: Heroku Connect Maintenance Operations, "Upgrading the Version of Your Heroku Postgres Database"');
+    expect(out).toMatch(/\d+\. action   Promote the new database to DATABASE_URL \(pg:promote\)  \(step 5; only when Heroku Connect uses DATABASE_URL\)\n/);
+    expect(out).toMatch(/\d+\. action   Point Heroku Connect's db_key at the new database \(connect:db:set\)  \(step 5; only when Heroku Connect uses a config var other than DATABASE_URL\)\n/);
+    expect(await plan(['plan-change', '-a', 'acme-prod', '--plan', 'standard-2', '--via', 'copy'], runbooks)).toContain('copy on acme-prod: ');
+    await expect(plan(['upgrade', '-a', 'acme-prod', '--via', 'fork'], runbooks)).rejects.toThrow('upgrade has no --via fork: choose no --via, --via follower.');
+  });
+
   it('names the runbooks when one is unknown', async () => {
     await expect(plan(['nope', '-a', 'acme-prod'])).rejects.toThrow('There is no runbook named nope. Runbooks: changeover, pause-resume.');
   });

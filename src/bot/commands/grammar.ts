@@ -1,5 +1,7 @@
 import * as chrono from 'chrono-node';
 import { code } from '../views/format.js';
+import { runbooks } from '../../ops/runbooks/index.js';
+import { commandsOf, usageOf, variantOf, viasOf, type CommandEntry } from '../../ops/runbooks/commands.js';
 import { closest } from './closest.js';
 import { tokenize } from './tokens.js';
 
@@ -9,13 +11,23 @@ import { tokenize } from './tokens.js';
  * follow the Heroku CLI's habits: `-a APP` / `--app APP`, `--flag value` and `--flag=value`.
  */
 
-/** The runbooks a user can start, each a command of its own. */
-export const RUNBOOK_COMMANDS = ['upgrade', 'plan-change', 'pause', 'resume', 'reload', 'recreate', 'field-change', 'add-column'] as const;
-export type RunbookName = (typeof RUNBOOK_COMMANDS)[number];
+/** The runbooks' commands, each declared once by its runbooks (src/ops/runbooks/commands.ts). */
+const RUNBOOK_ENTRIES: readonly CommandEntry[] = commandsOf(runbooks);
+
+/** The command a runbook is asked for with: `upgrade` for `upgrade-via-follower`. */
+export function commandOf(runbook: string): string | undefined {
+  return RUNBOOK_ENTRIES.find((e) => e.variants.some((v) => v.runbook === runbook))?.command;
+}
+
+/** The commands that start a runbook, in help order: `upgrade`, `plan-change`, ... */
+export const RUNBOOK_COMMANDS: readonly string[] = RUNBOOK_ENTRIES.map((e) => e.command);
 
 /** A runbook to plan or start, with its parameters as the engine takes them. */
 export interface RunRequest {
-  runbook: RunbookName;
+  /** The runbook the command and `--via` name: `upgrade --via follower` is `upgrade-via-follower`. */
+  runbook: string;
+  /** The command word typed (`upgrade`): policy may set approvals per command. */
+  command: string;
   app: string;
   params: Record<string, unknown>;
   /** `--at`: the cutover does not start before this time. */
@@ -85,53 +97,28 @@ interface CommandSpec {
 
 const APP: Positional = { name: 'APP', key: 'app', kind: 'app' };
 const AT: OptionSpec = { flag: '--at', key: 'notBefore', value: 'time' };
+const VIA_KEY = 'via';
 
-const RUNBOOK_SPECS: Record<RunbookName, CommandSpec> = {
-  upgrade: {
-    name: 'upgrade',
-    usage: 'upgrade APP [--version N] [--via follower] [--at TIME]',
-    summary: 'Upgrade the Postgres version, pausing Heroku Connect around it (in place, or through a follower).',
-    positionals: [APP],
-    options: [{ flag: '--version', key: 'version', value: 'int' }, { flag: '--via', key: 'via', value: ['follower'] }, AT],
-  },
-  'plan-change': {
-    name: 'plan-change',
-    usage: 'plan-change APP PLAN [--via follower|copy] [--at TIME]',
-    summary: "Change the database's plan, pausing Heroku Connect around the changeover.",
-    positionals: [APP, { name: 'PLAN', key: 'plan', kind: 'plan' }],
-    options: [{ flag: '--via', key: 'via', value: ['follower', 'copy'] }, AT],
-  },
-  pause: { name: 'pause', usage: 'pause APP', summary: 'Pause Heroku Connect once it is idle.', positionals: [APP], options: [] },
-  resume: { name: 'resume', usage: 'resume APP', summary: 'Resume Heroku Connect and wait for every mapping to sync.', positionals: [APP], options: [] },
-  reload: {
-    name: 'reload',
-    usage: 'reload APP [MAPPING…]',
-    summary: 'Reload mappings from Salesforce (all of them when none is named).',
-    positionals: [APP, { name: 'MAPPING…', key: 'mappings', kind: 'sf-name', optional: true, many: true }],
-    options: [],
-  },
-  recreate: {
-    name: 'recreate',
-    usage: 'recreate APP',
-    summary: "Recreate the Heroku Connect connection from its exported configuration.",
-    positionals: [APP],
-    options: [],
-  },
-  'field-change': {
-    name: 'field-change',
-    usage: 'field-change APP OBJECT FIELD [--type-change]',
-    summary: "Apply a Salesforce field change to a mapping (`--type-change` when the field's type changed).",
-    positionals: [APP, { name: 'OBJECT', key: 'object', kind: 'sf-name' }, { name: 'FIELD', key: 'field', kind: 'sf-name' }],
-    options: [{ flag: '--type-change', key: 'typeChange', value: 'flag' }],
-  },
-  'add-column': {
-    name: 'add-column',
-    usage: 'add-column APP OBJECT FIELD…',
-    summary: 'Add fields to a very large mapping through a parallel connection.',
-    positionals: [APP, { name: 'OBJECT', key: 'object', kind: 'sf-name' }, { name: 'FIELD…', key: 'fields', kind: 'sf-name', many: true }],
-    options: [],
-  },
-};
+/** A runbook command's words, from its runbooks' declared parameters: every variant's options, `--via` and `--at`. */
+function runbookSpec(entry: CommandEntry): CommandSpec {
+  const [first] = entry.variants;
+  const params = first?.surface.params ?? [];
+  const positionals = params
+    .filter((p) => p.kind === 'positional')
+    .map((p): Positional => ({ name: p.name, key: p.key, kind: p.type === 'plan' || p.type === 'app' ? p.type : 'sf-name', optional: p.optional, many: p.many }));
+  const options = new Map<string, OptionSpec>();
+  for (const variant of entry.variants) {
+    for (const p of variant.surface.params.filter((q) => q.kind === 'option')) {
+      options.set(p.name, { flag: p.name as `--${string}`, key: p.key, value: p.type === 'flag' ? 'flag' : 'int' });
+    }
+  }
+  const vias = viasOf(entry);
+  if (vias.length > 0) options.set('--via', { flag: '--via', key: VIA_KEY, value: vias });
+  if (entry.variants.some((v) => v.surface.schedulable)) options.set('--at', AT);
+  return { name: entry.command, usage: usageOf(entry), summary: first?.summary ?? '', positionals, options: [...options.values()] };
+}
+
+const RUNBOOK_SPECS: Record<string, CommandSpec> = Object.fromEntries(RUNBOOK_ENTRIES.map((entry) => [entry.command, runbookSpec(entry)]));
 
 const OTHER_SPECS = {
   help: { name: 'help', usage: 'help [COMMAND]', summary: 'Show the commands, or how to use one.', positionals: [{ name: 'COMMAND', key: 'topic', kind: 'topic', optional: true }], options: [] },
@@ -147,12 +134,39 @@ type OtherName = keyof typeof OTHER_SPECS;
 const SPECS: Record<string, CommandSpec> = { ...OTHER_SPECS, ...RUNBOOK_SPECS };
 export const COMMAND_NAMES: readonly string[] = ['help', 'status', 'plan', ...RUNBOOK_COMMANDS, 'runs', 'cancel', 'maintenance'];
 
-/** Usage lines and summaries in help order. */
-export function commandHelp(): Array<{ name: string; usage: string; summary: string }> {
-  return COMMAND_NAMES.map((name) => SPECS[name]).filter((s): s is CommandSpec => s !== undefined);
+export interface CommandHelp {
+  name: string;
+  usage: string;
+  summary: string;
+  /** Runbook commands: each `--via` runbook's summary. */
+  variants: Array<{ via: string; summary: string }>;
+  /** Runbook commands: what each parameter is. */
+  params: Array<{ name: string; description: string }>;
+  examples: readonly string[];
 }
 
-export function usageOf(name: string): string | undefined {
+/** Usage lines, summaries, parameters and examples in help order: runbook commands as their runbooks declare them. */
+export function commandHelp(): CommandHelp[] {
+  return COMMAND_NAMES.flatMap((name): CommandHelp[] => {
+    const spec = SPECS[name];
+    if (!spec) return [];
+    const entry = RUNBOOK_ENTRIES.find((e) => e.command === name);
+    if (!entry) return [{ name, usage: spec.usage, summary: spec.summary, variants: [], params: [], examples: [] }];
+    const params = [...new Map(entry.variants.flatMap((v) => v.surface.params).map((p) => [p.name, { name: p.name, description: p.description }])).values()];
+    return [
+      {
+        name,
+        usage: spec.usage,
+        summary: spec.summary,
+        variants: entry.variants.flatMap((v) => (v.via ? [{ via: v.via, summary: v.summary }] : [])),
+        params,
+        examples: entry.variants.flatMap((v) => v.surface.examples),
+      },
+    ];
+  });
+}
+
+export function usageLine(name: string): string | undefined {
   return SPECS[name]?.usage;
 }
 
@@ -184,7 +198,7 @@ export function parseCommand(text: string, vocabulary: Vocabulary): ParseResult 
     if (name === 'plan') {
       const [runbookWord, ...args] = rest;
       const runbook = runbookName(runbookWord, vocabulary);
-      usage = `plan ${RUNBOOK_SPECS[runbook].usage}`;
+      usage = `plan ${RUNBOOK_SPECS[runbook]!.usage}`;
       return { ok: true, command: { name: 'plan', request: runRequest(runbook, args, vocabulary) } };
     }
     if (isRunbook(name)) {
@@ -202,12 +216,15 @@ function usageError(usage: string, problem: string, suggestion: string | null): 
   return { ok: false, error: { problem, usage, suggestion } };
 }
 
-function isRunbook(name: string): name is RunbookName {
-  return (RUNBOOK_COMMANDS as readonly string[]).includes(name);
+function isRunbook(name: string): boolean {
+  return RUNBOOK_COMMANDS.includes(name);
 }
 
-function runbookName(word: string | undefined, vocabulary: Vocabulary): RunbookName {
-  const available = RUNBOOK_COMMANDS.filter((r) => !vocabulary.runbooks || vocabulary.runbooks.includes(r));
+/** A command one of whose runbooks is installed (every one when the vocabulary does not say). */
+const installed = (entry: CommandEntry, vocabulary: Vocabulary): boolean => !vocabulary.runbooks || entry.variants.some((v) => vocabulary.runbooks!.includes(v.runbook));
+
+function runbookName(word: string | undefined, vocabulary: Vocabulary): string {
+  const available = RUNBOOK_ENTRIES.filter((e) => installed(e, vocabulary)).map((e) => e.command);
   if (word === undefined) throw new Refusal(`Name a runbook: ${available.map((r) => code(r)).join(', ')}.`);
   const name = word.toLowerCase();
   if (!isRunbook(name)) throw new Refusal(`Unknown runbook ${code(word)}.`, closest(name, available) ?? null);
@@ -215,9 +232,23 @@ function runbookName(word: string | undefined, vocabulary: Vocabulary): RunbookN
   return name;
 }
 
-function runRequest(runbook: RunbookName, args: string[], vocabulary: Vocabulary): RunRequest {
-  const { app, notBefore, ...params } = parseArgs(RUNBOOK_SPECS[runbook], args, vocabulary);
-  return { runbook, app: app as string, params, notBefore: (notBefore as Date | undefined) ?? null };
+/** The words of a runbook command, resolved to the runbook its `--via` names, with that runbook's parameters only. */
+function runRequest(command: string, args: string[], vocabulary: Vocabulary): RunRequest {
+  const entry = RUNBOOK_ENTRIES.find((e) => e.command === command)!;
+  const { app, notBefore, [VIA_KEY]: via, ...params } = parseArgs(RUNBOOK_SPECS[command]!, args, vocabulary);
+  const variant = variantOf(entry, via as string | undefined);
+  if (!variant) throw new Refusal(`${code(`${command} --via ${String(via)}`)} is not a runbook.`);
+  const shown = `${command}${variant.via ? ` --via ${variant.via}` : ''}`;
+  if (vocabulary.runbooks && !vocabulary.runbooks.includes(variant.runbook)) throw new Refusal(`The ${code(shown)} runbook is not installed in this connect-ops yet.`);
+  const keys = new Set(variant.surface.params.map((p) => p.key));
+  for (const key of Object.keys(params)) {
+    if (keys.has(key)) continue;
+    const flag = RUNBOOK_SPECS[command]!.options.find((o) => o.key === key)?.flag ?? key;
+    const with_ = entry.variants.filter((v) => v.surface.params.some((p) => p.key === key)).map((v) => (v.via ? `--via ${v.via}` : 'no --via'));
+    throw new Refusal(`${code(flag)} goes with ${with_.map((w) => code(w)).join(' or ')}, not with ${code(shown)}.`);
+  }
+  if (notBefore !== undefined && !variant.surface.schedulable) throw new Refusal(`${code(shown)} has no cutover to schedule with ${code('--at')}.`);
+  return { runbook: variant.runbook, command, app: app as string, params, notBefore: (notBefore as Date | undefined) ?? null };
 }
 
 function otherCommand(name: Exclude<OtherName, 'plan'>, values: Record<string, unknown>): Command {
@@ -332,7 +363,8 @@ function fillPositionals(spec: CommandSpec, words: string[], values: Record<stri
     }
     if (positional.many) {
       if (queue.length === 0 && !positional.optional) throw new Refusal(`Missing ${positional.name.replace('…', '')}.`);
-      values[positional.key] = queue.splice(0).map((w) => checkWord(positional, w, vocabulary));
+      // None named means none given (`reload APP` reloads every mapping), not an empty list.
+      if (queue.length > 0) values[positional.key] = queue.splice(0).map((w) => checkWord(positional, w, vocabulary));
       continue;
     }
     const word = queue.shift();

@@ -11,7 +11,7 @@ import type { RunRequest } from './grammar.js';
 export async function startRun(ctx: BotContext, inv: Invocation, request: RunRequest): Promise<void> {
   const access = await ctx.access.mayStart(inv.userId, request.app, inv.channelId);
   if (!access.ok) return inv.reply(access.message);
-  const { approvals, approvalTimeoutMs } = runbookPolicyFor(ctx.policy, request.runbook);
+  const { approvals, approvalTimeoutMs } = runbookPolicyFor(ctx.policy, request.runbook, request.command);
   const run = await ctx.engine().start({
     runbook: request.runbook,
     app: request.app,

@@ -22,9 +22,12 @@ function refused(text: string, vocabulary = VOCABULARY): UsageError {
   return result.error;
 }
 
+/** The command a runbook is typed as. */
+const COMMAND: Record<string, string> = { 'upgrade-via-follower': 'upgrade', 'plan-change-via-follower': 'plan-change', copy: 'plan-change' };
+
 const run = (runbook: string, app: string, params: Record<string, unknown> = {}, notBefore: Date | null = null) => ({
   name: 'run',
-  request: { runbook, app, params, notBefore },
+  request: { runbook, command: COMMAND[runbook] ?? runbook, app, params, notBefore },
 });
 
 describe('the /connect grammar', () => {
@@ -38,13 +41,16 @@ describe('the /connect grammar', () => {
     expect(parsed('runs globex-prod')).toEqual({ name: 'runs', app: 'globex-prod' });
     expect(parsed('cancel r0a1b2c3d4e5')).toEqual({ name: 'cancel', runId: 'r0a1b2c3d4e5' });
     expect(parsed('upgrade acme-prod')).toEqual(run('upgrade', 'acme-prod'));
-    expect(parsed('upgrade acme-prod --version 17 --via follower')).toEqual(run('upgrade', 'acme-prod', { version: 17, via: 'follower' }));
+    expect(parsed('upgrade acme-prod --version 17 --via follower')).toEqual(run('upgrade-via-follower', 'acme-prod', { version: 17 }));
     expect(parsed('plan-change acme-prod standard-2')).toEqual(run('plan-change', 'acme-prod', { plan: 'standard-2' }));
-    expect(parsed('plan-change acme-prod heroku-postgresql:premium-0 --via copy')).toEqual(run('plan-change', 'acme-prod', { plan: 'premium-0', via: 'copy' }));
+    expect(parsed('plan-change acme-prod heroku-postgresql:premium-0 --via copy')).toEqual(run('copy', 'acme-prod', { plan: 'premium-0' }));
+    expect(parsed('plan-change acme-prod premium-0 --via follower')).toEqual(run('plan-change-via-follower', 'acme-prod', { plan: 'premium-0' }));
+    expect(parsed('plan-change acme-staging standard-0 --via copy --version 17')).toEqual(run('copy', 'acme-staging', { plan: 'standard-0', version: 17 }));
     expect(parsed('pause acme-prod')).toEqual(run('pause', 'acme-prod'));
     expect(parsed('resume acme-prod')).toEqual(run('resume', 'acme-prod'));
     expect(parsed('recreate acme-prod')).toEqual(run('recreate', 'acme-prod'));
-    expect(parsed('reload acme-prod')).toEqual(run('reload', 'acme-prod', { mappings: [] }));
+    // No mapping named: none passed, and the runbook reloads every mapping.
+    expect(parsed('reload acme-prod')).toEqual(run('reload', 'acme-prod'));
     expect(parsed('reload acme-prod Account Contact')).toEqual(run('reload', 'acme-prod', { mappings: ['Account', 'Contact'] }));
     expect(parsed('field-change acme-prod Account Region__c')).toEqual(run('field-change', 'acme-prod', { object: 'Account', field: 'Region__c' }));
     expect(parsed('field-change acme-prod Account Region__c --type-change')).toEqual(
@@ -67,7 +73,7 @@ describe('the /connect grammar', () => {
   it('reads --flag=value, quoted words, curly quotes, autocorrected dashes and case', () => {
     expect(parsed('UPGRADE Acme-Prod --version=17')).toEqual(run('upgrade', 'acme-prod', { version: 17 }));
     expect(parsed('upgrade “acme-prod” —version 16')).toEqual(run('upgrade', 'acme-prod', { version: 16 }));
-    expect(parsed('upgrade acme-prod --via FOLLOWER')).toEqual(run('upgrade', 'acme-prod', { via: 'follower' }));
+    expect(parsed('upgrade acme-prod --via FOLLOWER')).toEqual(run('upgrade-via-follower', 'acme-prod'));
     expect(tokenize('upgrade --at="tomorrow 2am" acme-prod')).toEqual(['upgrade', '--at=tomorrow 2am', 'acme-prod']);
     expect(tokenize("a 'b c' d &lt;x&gt;")).toEqual(['a', 'b c', 'd', '<x>']);
   });
@@ -118,6 +124,17 @@ describe('the /connect grammar', () => {
     expect(refused('field-change acme-prod Account Region-c').problem).toBe('`Region-c` is not a Salesforce object or field name.');
     expect(refused('cancel <script>').problem).toBe('`&lt;script&gt;` is not a run ID (`/connect runs` lists them).');
     expect(refused('plan').problem).toMatch(/^Name a runbook: `upgrade`, /);
+  });
+
+  it('resolves --via to the runbook it names, and refuses options that do not go with it', () => {
+    expect(refused('plan-change acme-prod standard-2 --version 17')).toMatchObject({
+      problem: '`--version` goes with `--via copy`, not with `plan-change`.',
+      usage: 'plan-change APP PLAN [--version N] [--via follower|copy] [--at TIME]',
+    });
+    expect(refused('pause acme-prod --at tomorrow 02:00').problem).toBe('Unknown option `--at` for pause.');
+    const fewer = { ...VOCABULARY, runbooks: ['upgrade', 'pause'] };
+    expect(parsed('upgrade acme-prod', fewer)).toEqual(run('upgrade', 'acme-prod'));
+    expect(refused('upgrade acme-prod --via follower', fewer).problem).toBe('The `upgrade --via follower` runbook is not installed in this connect-ops yet.');
   });
 
   it('refuses runbooks the engine does not have, and says when no apps are configured', () => {
