@@ -108,8 +108,12 @@ function instrumented(runbook: Runbook<RunbookDeps>): Runbook<RunbookDeps> {
 }
 
 const completeManualStep = async (run: RunView, stepIdx: number) => {
-  // Plays the person: logs in to Salesforce when asked, and confirms.
-  if (/Salesforce/.test(run.steps[stepIdx]?.title ?? '')) await fetch(`${ready.url}/__sandbox/salesforce-authorize/${run.app}`, { method: 'POST' });
+  // Plays the person: logs in to Salesforce when asked, aborts the loads add-column asks to abort (Prep 7), and confirms.
+  const title = run.steps[stepIdx]?.title ?? '';
+  if (/Salesforce/.test(title)) await fetch(`${ready.url}/__sandbox/salesforce-authorize/${run.app}`, { method: 'POST' });
+  for (const object of /^Abort the initial load of (.+) in the new connection$/.exec(title)?.[1]?.split(', ') ?? []) {
+    await fetch(`${ready.url}/__sandbox/mapping-abort/${run.app}/${object}`, { method: 'POST' });
+  }
   await engine.completeManualStep({ runId: run.id, stepIdx, userId: 'U_BENCH' });
 };
 const engine = createEngine<RunbookDeps>({

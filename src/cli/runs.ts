@@ -58,7 +58,7 @@ export function runsCommand(deps: RunsCommandDeps): Command {
 }
 
 function runLine(run: RunView): string {
-  const done = run.steps.filter((s) => s.status === 'done').length;
+  const done = run.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
   return `${run.id}  ${time(run.createdAt)}  ${run.app}  ${run.runbook}  ${run.status}  ${done}/${run.steps.length} steps  by ${run.requestedBy}\n`;
 }
 
@@ -74,8 +74,10 @@ export function showRun(run: RunView, audit: AuditEvent[]): string {
     const decisions = run.approvals.map((a) => `${a.userId} ${a.decision === 'approve' ? 'approved' : 'rejected'}${a.valid ? '' : ' (an older plan)'}`);
     lines.push(`Approvals (${run.approvalsRequired} needed): ${decisions.join(', ') || 'none yet'}`);
   }
+  const scale = run.timeScale ?? 1;
+  if (scale !== 1) lines.push(`Simulated time: durations are ${scale}× what the timestamps show (CONNECT_OPS_TIME_SCALE=${scale})`);
   if (run.downtime) {
-    lines.push(`Downtime: ${run.downtime.ms === null ? `since ${time(run.downtime.startedAt)}` : ms(run.downtime.ms, { long: true })}`);
+    lines.push(`Downtime: ${run.downtime.ms === null ? `since ${time(run.downtime.startedAt)}` : ms(Math.round(run.downtime.ms * scale), { long: true })}`);
   }
   if (run.error) lines.push(...errorLines(run.error));
   if (run.rollback && run.rollback.changed.length > 0) {
@@ -90,6 +92,7 @@ export function showRun(run: RunView, audit: AuditEvent[]): string {
       step.progress ? step.progress : '',
       step.nextPollAt && step.status === 'waiting' ? `next poll ${time(step.nextPollAt)}` : '',
       step.error && step.status !== 'failed' ? `last error: ${step.error.message}` : '',
+      step.status === 'skipped' && step.skipReason ? `not taken: ${step.skipReason}` : '',
     ].filter(Boolean);
     lines.push(`  ${String(step.idx + 1).padStart(2)}. ${step.status.padEnd(9)} ${step.kind.padEnd(8)} ${step.title}${detail.length > 0 ? `  (${detail.join('; ')})` : ''}`);
     if (step.status === 'held' && step.instructions) lines.push(`      ${step.instructions}`);

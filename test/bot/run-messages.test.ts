@@ -17,7 +17,7 @@ const INTERVAL = 150;
 let runCounter = 0;
 
 function step(idx: number, title: string, kind: StepView['kind'], status: StepView['status'], extra: Partial<StepView> = {}): StepView {
-  return { idx, title, kind, status, attempts: 0, startedAt: null, finishedAt: null, nextPollAt: null, progress: null, instructions: null, output: null, error: null, ...extra };
+  return { idx, title, kind, status, attempts: 0, startedAt: null, finishedAt: null, nextPollAt: null, progress: null, instructions: null, output: null, error: null, skipReason: null, ...extra };
 }
 
 function newRun(): RunView {
@@ -43,6 +43,7 @@ function newRun(): RunView {
     steps: [step(0, 'Wait until Heroku Connect is idle', 'wait', 'waiting', { startedAt: now }), step(1, 'Approve the pause', 'approval', 'pending'), step(2, 'Log in to Salesforce', 'manual', 'pending')],
     outputs: {},
     rollbackOf: null,
+    timeScale: 1,
   };
 }
 

@@ -64,9 +64,24 @@ export function duration(ms: number): string {
     .join(' ');
 }
 
-/** The writes-stopped time a run took, from its recorded length or its two ends. */
-export function downtimeTaken(downtime: { startedAt: string; endedAt: string | null; ms: number | null }): string {
-  return duration(downtime.ms ?? between(downtime.startedAt, downtime.endedAt) ?? 0);
+/** The writes-stopped time a run took, from its recorded length or its two ends, in the run's clock. */
+export function downtimeTaken(downtime: { startedAt: string; endedAt: string | null; ms: number | null }, timeScale = 1): string {
+  return duration((downtime.ms ?? between(downtime.startedAt, downtime.endedAt) ?? 0) * timeScale);
+}
+
+/**
+ * How long something took in the run's clock: with a time scale (the sandbox, tests) the engine ran
+ * every wait that many times faster, so a measured span times the scale is the simulated one.
+ */
+export function elapsed(run: { timeScale?: number }, from: string | null, to: string | null): number | null {
+  const real = between(from, to);
+  return real === null ? null : real * (run.timeScale ?? 1);
+}
+
+/** Said once per message when the run's durations are simulated. */
+export function clockNote(run: { timeScale?: number }): string | null {
+  const scale = run.timeScale ?? 1;
+  return scale === 1 ? null : `:stopwatch: Simulated time: durations are ${scale.toLocaleString('en-US')}× what the wall clock shows`;
 }
 
 export function between(from: string | null, to: string | null): number | null {

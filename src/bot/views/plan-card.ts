@@ -1,7 +1,7 @@
 import type { Plan, PlanStep, RunView } from '../../ops/engine/types.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { actions, button, context, header, section, type Block, type MessageContent } from './blocks.js';
-import { code, duration, escape, plural, slackTime } from './format.js';
+import { clockNote, code, duration, escape, plural, slackTime } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 import { approvalsGiven, currentApprovalStep, isFinished } from './run-status.js';
 
@@ -37,17 +37,23 @@ export function planCard(input: PlanCardInput): MessageContent {
     if (decisions.length > 0) blocks.push(...packLines(decisions).map((text) => section(text)));
     blocks.push(section(approvalState(run, input.approvalsRequired)));
     if (run.status === 'awaiting_approval') blocks.push(decisionButtons(run));
-    blocks.push(context(`Run ${code(run.id)} · requested by <@${run.requestedBy}> · plan ${code(run.planHash.slice(0, 12))}`));
+    const note = clockNote(run);
+    blocks.push(context(`Run ${code(run.id)} · requested by <@${run.requestedBy}> · plan ${code(run.planHash.slice(0, 12))}${note ? ` · ${note}` : ''}`));
   } else if (input.startWith) {
     blocks.push(context(`Nothing has started. ${code(input.startWith, 200)} starts it.`));
   }
   return { text: `Plan: ${plan.runbook} ${plan.app}`, blocks: fitMessage(blocks) };
 }
 
+/**
+ * One step of the plan. The card shows the calls that change something; the reads each step makes
+ * are in `connect-ops plan` and in the hash approvers approve. A conditional step says when it runs.
+ */
 export function stepLine(step: PlanStep): string {
-  const n = `*${step.idx + 1}.*`;
-  const title = escape(step.title);
-  const calls = step.calls.length > 0 ? ` → ${step.calls.map((c) => code(c, 120)).join(', ')}` : '';
+  const n = `*${step.idx + 1}.*${step.cites ? ` _${escape(step.cites)}_ ·` : ''}`;
+  const title = `${escape(step.title)}${step.when ? ` _(only when ${escape(step.when)})_` : ''}`;
+  const changes = step.calls.filter((c) => !c.startsWith('GET '));
+  const calls = changes.length > 0 ? ` → ${changes.map((c) => code(c, 120)).join(', ')}` : '';
   switch (step.kind) {
     case 'check':
       return `${n} Check: ${title}${calls}`;

@@ -1,7 +1,7 @@
 import type { RunView, StepView } from '../../ops/engine/types.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { actions, button, context, header, section, type Block, type MessageContent } from './blocks.js';
-import { between, code, downtimeTaken, duration, escape, slackTime, untrusted } from './format.js';
+import { clockNote, code, downtimeTaken, duration, elapsed, escape, slackTime, untrusted } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 import { approvalsGiven, atStep, isFinished, runStatusEmoji, runStatusWords, STEP_EMOJI } from './run-status.js';
 
@@ -13,7 +13,11 @@ export function runMessage(run: RunView): MessageContent {
   const words = runStatusWords(run.status);
   const blocks: Block[] = [
     header(`${runStatusEmoji(run.status)} ${run.runbook} ${run.app}: ${words}`),
-    context(`Run ${code(run.id)} · requested by <@${run.requestedBy}> · ${slackTime(run.createdAt)}${run.rollbackOf ? ` · rolls back ${code(run.rollbackOf)}` : ''}`),
+    context(
+      [`Run ${code(run.id)}`, `requested by <@${run.requestedBy}>`, slackTime(run.createdAt), run.rollbackOf && `rolls back ${code(run.rollbackOf)}`, clockNote(run)]
+        .filter(Boolean)
+        .join(' · '),
+    ),
     ...packLines(run.steps.map((step) => stepLine(run, step))).map((text) => section(text)),
   ];
   const state = stateLines(run);
@@ -44,9 +48,12 @@ export function stepLine(run: RunView, step: StepView): string {
   const since = step.startedAt ? ` since ${slackTime(step.startedAt, 'time')}` : '';
   switch (step.status) {
     case 'done': {
-      const took = between(step.startedAt, step.finishedAt);
+      const took = elapsed(run, step.startedAt, step.finishedAt);
       return took === null ? line : `${line} — ${duration(took)}`;
     }
+    case 'skipped':
+      // The branch not taken: never shown as done.
+      return `${line} — skipped${step.skipReason ? `: ${untrusted(step.skipReason, 300)}` : ''}`;
     case 'running':
       return `${line} — running${since}${step.attempts > 1 ? ` (attempt ${step.attempts})` : ''}`;
     case 'waiting':
@@ -92,7 +99,7 @@ function stateLines(run: RunView): string[] {
     lines.push(
       run.downtime.endedAt === null
         ? `:no_entry: Writes stopped since ${slackTime(run.downtime.startedAt, 'time')}.`
-        : `*Downtime taken:* ${downtimeTaken(run.downtime)}.`,
+        : `*Downtime taken:* ${downtimeTaken(run.downtime, run.timeScale)}.`,
     );
   }
   if (run.cancelRequested && !isFinished(run)) lines.push(':octagonal_sign: Cancel requested: the run stops at its next safe point.');
@@ -100,6 +107,6 @@ function stateLines(run: RunView): string[] {
     lines.push(`*${run.status === 'cancelled' ? 'Cancelled' : 'Failed'}${atStep(run.error)}:* ${untrusted(run.error.message)}`);
     lines.push(`*Next:* ${untrusted(run.error.next)}`);
   }
-  if (isFinished(run) && run.finishedAt) lines.push(`Finished ${slackTime(run.finishedAt)}, after ${duration(between(run.createdAt, run.finishedAt) ?? 0)}.`);
+  if (isFinished(run) && run.finishedAt) lines.push(`Finished ${slackTime(run.finishedAt)}, after ${duration(elapsed(run, run.createdAt, run.finishedAt) ?? 0)}.`);
   return lines;
 }

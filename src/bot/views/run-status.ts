@@ -33,6 +33,7 @@ export const STEP_EMOJI: Record<StepStatus, string> = {
   waiting: ':hourglass_flowing_sand:',
   held: ':double_vertical_bar:',
   done: ':white_check_mark:',
+  skipped: ':fast_forward:',
   failed: ':x:',
   cancelled: ':no_entry_sign:',
 };

@@ -1,7 +1,7 @@
 import type { Plan, RunView, StepView } from '../../ops/engine/types.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { actions, button, section, type Block, type MessageContent } from './blocks.js';
-import { between, code, downtimeTaken, duration, escape, linked, plural, slackTime, untrusted } from './format.js';
+import { clockNote, code, downtimeTaken, duration, elapsed, escape, linked, plural, slackTime, untrusted } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 import { expectedDowntime } from './plan-card.js';
 import { atStep } from './run-status.js';
@@ -81,7 +81,7 @@ export function maintenanceWarning(run: RunView, window: { title: string; start:
 }
 
 export function runSummary(run: RunView, plan: Plan | null): MessageContent {
-  const took = duration(between(run.createdAt, run.finishedAt) ?? 0);
+  const took = duration(elapsed(run, run.createdAt, run.finishedAt) ?? 0);
   const lines: string[] = [];
   if (run.status === 'succeeded') {
     lines.push(`:white_check_mark: *${run.runbook} ${run.app} succeeded* in ${took}.`);
@@ -95,7 +95,10 @@ export function runSummary(run: RunView, plan: Plan | null): MessageContent {
     }
   }
   lines.push(downtimeLine(run, plan));
+  lines.push(...skippedLines(run));
   lines.push(...rollbackLines(run));
+  const note = clockNote(run);
+  if (note) lines.push(`_${note}._`);
   const blocks: Block[] = packLines(lines).map((text) => section(text));
   if (run.rollback && run.rollback.steps.length > 0) {
     blocks.push(
@@ -127,7 +130,14 @@ function downtimeLine(run: RunView, plan: Plan | null): string {
   const expected = plan ? ` (expected: ${expectedDowntime(plan).replace(/\.$/, '')})` : '';
   if (!run.downtime) return `*Downtime taken:* none${expected}.`;
   if (run.downtime.endedAt === null) return `:warning: *Writes are still stopped* since ${slackTime(run.downtime.startedAt)}${expected}.`;
-  return `*Downtime taken:* ${downtimeTaken(run.downtime)}${expected}.`;
+  return `*Downtime taken:* ${downtimeTaken(run.downtime, run.timeScale)}${expected}.`;
+}
+
+/** The branches the run did not take, each with its reason: skipped, not done. */
+function skippedLines(run: RunView): string[] {
+  return run.steps
+    .filter((s) => s.status === 'skipped')
+    .map((s) => `:fast_forward: *Skipped step ${s.idx + 1}* (${escape(s.title)})${s.skipReason ? `: ${untrusted(s.skipReason, 300)}` : ''}`);
 }
 
 function rollbackLines(run: RunView): string[] {

@@ -46,6 +46,7 @@ function run(status: RunView['status'], doneUpTo: number): RunView {
     progress: s.idx === doneUpTo ? long('preparing upgrade service') : null,
     instructions: null,
     output: null,
+    skipReason: null,
     error: s.idx === doneUpTo && status === 'failed' ? { code: 'heroku_error', step: s.idx, stepTitle: s.title, message: long('Heroku said no'), next: long('Try again'), herokuId: 'not_found', status: 404 } : null,
   }));
   return {
@@ -68,6 +69,7 @@ function run(status: RunView['status'], doneUpTo: number): RunView {
     steps,
     outputs: {},
     rollbackOf: null,
+    timeScale: 1,
     ...(status === 'failed'
       ? {
           error: { code: 'heroku_error' as const, step: doneUpTo, stepTitle: 'x', message: long('Heroku said no'), next: long('Try again') },

@@ -22,7 +22,7 @@ const BLOCKS = [
       type: 'mrkdwn',
       text:
         '*bold* _italic_ ~gone~ `a_code_span` <https://example.com/a?b=1&amp;c=2|a link> <javascript:alert(1)|not a link> ' +
-        `<@${operator.id}> <!subteam^${DBA_LEADS.id}|@dba-leads> <#${APP_CHANNELS['globex-prod']}> &lt;img src=x onerror=alert(1)&gt; :white_check_mark:\n` +
+        `<@${operator.id}> <!subteam^${DBA_LEADS.id}|@dba-leads> <#${APP_CHANNELS['globex-prod']}> &lt;img src=x onerror=alert(1)&gt; :white_check_mark: :fast_forward: skipped :stopwatch:\n` +
         '```SELECT * FROM t WHERE a &lt; 2```\n> quoted',
     },
     accessory: { type: 'button', action_id: 'more', value: 'more', text: { type: 'plain_text', text: 'More' } },
@@ -98,7 +98,7 @@ describeInBrowser('messages on the sandbox page', () => {
     expect(await section.getByRole('link').count()).toBe(1);
     expect(await section.locator('.mention-me').textContent()).toBe(`@${operator.realName}`);
     expect(await section.locator('.mention').allTextContents()).toEqual([`@${operator.realName}`, '@dba-leads', '#globex-prod']);
-    expect(await section.textContent()).toContain('a link not a link @Priya Raman @dba-leads #globex-prod <img src=x onerror=alert(1)> ✅');
+    expect(await section.textContent()).toContain('a link not a link @Priya Raman @dba-leads #globex-prod <img src=x onerror=alert(1)> ✅ ⏩ skipped ⏱️');
     expect(await shown.locator('img, script').count()).toBe(1); // the bot's avatar, nothing from the text
     expect(await section.locator('pre').textContent()).toBe('SELECT * FROM t WHERE a < 2');
     expect(await section.locator('blockquote').textContent()).toBe('quoted');

@@ -10,7 +10,7 @@ const EMOJI = {
   white_check_mark: '✅', heavy_check_mark: '✔️', x: '❌', heavy_multiplication_x: '✖️', warning: '⚠️',
   double_vertical_bar: '⏸️', octagonal_sign: '🛑', no_entry: '⛔', no_entry_sign: '🚫', raised_hand: '✋',
   closed_lock_with_key: '🔐', lock: '🔒', calendar: '📆', hourglass: '⌛', hourglass_flowing_sand: '⏳',
-  arrows_counterclockwise: '🔄', white_small_square: '▫️', leftwards_arrow_with_hook: '↩️', construction: '🚧',
+  arrows_counterclockwise: '🔄', white_small_square: '▫️', fast_forward: '⏩', stopwatch: '⏱️', leftwards_arrow_with_hook: '↩️', construction: '🚧',
   information_source: 'ℹ️', bulb: '💡', mag: '🔍', memo: '📝', bell: '🔔', rocket: '🚀', tada: '🎉', eyes: '👀',
   wave: '👋', '+1': '👍', thumbsup: '👍', fire: '🔥', zap: '⚡', large_green_circle: '🟢', red_circle: '🔴',
   large_yellow_circle: '🟡', large_blue_circle: '🔵',
