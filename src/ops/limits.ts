@@ -86,7 +86,7 @@ export interface Limits {
 export interface LimitsOptions {
   /** Cluster the limiters through this Redis (several replicas share one budget). */
   redisUrl?: string;
-  /** Heroku's bucket: 4,500 tokens, refilled 75 per minute (reference section 3). */
+  /** Heroku's bucket: 4,500 tokens, refilled 75 per minute (docs/reference/heroku-platform-and-postgres-api.md, "Rate limits"). */
   capacity?: number;
   refillPerMinute?: number;
   /**

@@ -62,7 +62,7 @@ export class HerokuApiError extends Error {
   }
 }
 
-/** Heroku's ids by status (reference section 5), for APIs that answer without an `id`. */
+/** Heroku's ids by status (docs/reference/heroku-platform-and-postgres-api.md, "Error bodies"), for APIs that answer without an `id`. */
 const ID_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',

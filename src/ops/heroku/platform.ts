@@ -171,7 +171,7 @@ export function isPostgresAddOn(addOn: Pick<AddOn, 'addon_service' | 'plan'>): b
   return addOn.addon_service.name === 'heroku-postgresql' || addOn.plan.name.startsWith('heroku-postgresql:');
 }
 
-/** Essential plans (and legacy dev/basic/mini) have no followers, forks or prepared upgrades (reference 7.2). */
+/** Essential plans (and legacy dev/basic/mini) have no followers, forks or prepared upgrades (docs/reference/heroku-platform-and-postgres-api.md, "Followers and Essential-tier limits"). */
 export function isEssentialPlan(plan: string): boolean {
   return /^(essential|dev|basic|mini)/.test(plan.replace(/^heroku-postgresql:/, ''));
 }

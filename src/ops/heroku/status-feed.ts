@@ -2,7 +2,7 @@ import got, { type Got, RequestError, TimeoutError } from 'got';
 import { z } from 'zod';
 
 /**
- * The Heroku Status API v4 (reference sections 3 to 7), and the polite GET both status feeds share:
+ * The Heroku Status API v4 (docs/reference/heroku-status-feeds.md, "Heroku Status API endpoints" to "How maintenance appears in the v4 API"), and the polite GET both status feeds share:
  * a timeout, no retries (the next poll is the retry), the limiter's schedule, and conditional
  * requests with the ETag / Last-Modified each URL last answered with.
  */

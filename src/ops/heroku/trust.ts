@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createFeedGet, type FeedClientOptions } from './status-feed.js';
 
 /**
- * The Salesforce Trust Status API as `heroku status` uses it (reference section 10): the primary
+ * The Salesforce Trust Status API as `heroku status` uses it (docs/reference/heroku-status-feeds.md, "Salesforce Trust Status API"): the primary
  * channel for Heroku maintenance, and the only one with structured window times.
  */
 

@@ -209,7 +209,7 @@ export const notificationsSchema = z.looseObject({
 });
 export type Notification = z.infer<typeof notificationsSchema>['results'][number];
 
-/** The export/import file (reference section 6); kept whole, only its outline is checked. */
+/** The export/import file (docs/reference/heroku-connect-api.md, "Export / import file"); kept whole, only its outline is checked. */
 export const connectConfigurationSchema = z.looseObject({
   mappings: z.array(z.looseObject({ object_name: z.string(), config: z.record(z.string(), z.unknown()) })),
   connection: z.record(z.string(), z.unknown()).optional(),

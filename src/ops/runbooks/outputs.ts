@@ -29,7 +29,7 @@ export interface Outputs {
   newConnectAddOn: ConnectAddOn;
   /** Where the new connection lives, once discovery lists it. */
   newConnection: ConnectionRef;
-  /** The export of the app's connection (reference section 6): kept in the store and shown. */
+  /** The export of the app's connection (docs/reference/heroku-connect-api.md, "Export / import file"): kept in the store and shown. */
   configuration: ConnectConfiguration;
   /** What an export does not carry, read from the connection before it goes. */
   settings: HandSettings;

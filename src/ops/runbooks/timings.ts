@@ -2,9 +2,9 @@ import type { RetryRefused, WaitSpec } from './runbook.js';
 
 /**
  * How often each kind of wait polls, how long it may take, and how long it usually takes (for the
- * plan's downtime estimate), from docs/reference/heroku-platform-and-postgres-api.md and
- * docs/reference/heroku-connect-api.md, "Polling intervals and stop conditions". Runbooks name
- * these next to the step they time.
+ * plan's downtime estimate), from docs/reference/heroku-platform-and-postgres-api.md ("Polling
+ * intervals and stop conditions") and docs/reference/heroku-connect-api.md ("Polling and stop
+ * conditions"). Runbooks name these next to the step they time.
  */
 type Timing = Pick<WaitSpec<unknown, unknown>, 'every' | 'max' | 'timeout' | 'expect' | 'next'>;
 

@@ -8,8 +8,8 @@ import type { CheckResult } from '../runbook.js';
 
 /**
  * Which Heroku Connect connection a step works on, and reading it. The app's connection is found
- * once, by the first check, through discovery (docs/reference/heroku-connect-api.md, "Finding the
- * connection of an app"), then read by id on its regional host; a connection the run creates
+ * once, by the first check, through discovery (docs/reference/heroku-connect-api.md, 'Finding "the
+ * connection" of an app'), then read by id on its regional host; a connection the run creates
  * (recreate, add-column) is recorded once discovery lists it.
  */
 
