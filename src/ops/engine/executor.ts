@@ -178,7 +178,8 @@ export class Executor<Deps> {
     try {
       result = await step.when!.test(ctx);
     } catch (error) {
-      return this.retryOrFail(snap, state, step, error);
+      // The step has not begun: it stays pending, so its condition is read again first.
+      return this.retryOrFail(snap, state, step, error, { pending: true });
     }
     if (result.holds) return undefined;
     await this.hook('before_step', snap, state);
@@ -458,7 +459,7 @@ export class Executor<Deps> {
    * Transient errors (and, with `retryConflict`, a 409) are retried with bounded backoff (an action
    * is re-probed first); others fail the run.
    */
-  private async retryOrFail(snap: Snapshot, state: StepState, step: Step<Deps>, error: unknown, options: { retryConflict?: boolean } = {}): Promise<Next> {
+  private async retryOrFail(snap: Snapshot, state: StepState, step: Step<Deps>, error: unknown, options: { retryConflict?: boolean; pending?: boolean } = {}): Promise<Next> {
     const failure = classifyError(error);
     const conflict = options.retryConflict === true && failure.conflict;
     const retries = state.retries + 1;
@@ -474,7 +475,9 @@ export class Executor<Deps> {
     await this.commit(snap, {
       step: {
         idx: state.idx,
-        set: { status: 'running', retries, startedAt: state.startedAt ?? this.iso(), nextPollAt: new Date(until).toISOString(), error: seen },
+        set: options.pending
+          ? { retries, nextPollAt: new Date(until).toISOString(), error: seen }
+          : { status: 'running', retries, startedAt: state.startedAt ?? this.iso(), nextPollAt: new Date(until).toISOString(), error: seen },
       },
       audit: [{ type: 'step.retrying', actor: 'engine', stepIdx: state.idx, detail: { retries, delayMs: delay, error: seen } }],
     });

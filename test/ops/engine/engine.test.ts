@@ -1,14 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { EngineError, type Engine, type EngineOptions } from '../../../src/ops/engine/index.js';
-import { check, runbook, runbookRegistry, StepFailed, wait } from '../../../src/ops/runbooks/runbook.js';
+import { action, check, runbook, runbookRegistry, StepFailed, wait } from '../../../src/ops/runbooks/runbook.js';
 import { createTestStore, storeDialects, type TestStore } from '../../support/backends.js';
 import { z } from 'zod';
+import { createEngine } from '../../../src/ops/engine/index.js';
 import {
   buildEngine,
   changeover,
   FakeApp,
   HttpError,
   Recorder,
+  silent,
   startChangeover,
   statusIs,
   until,
@@ -447,5 +449,61 @@ describe.each(dialects)('runbook engine on %s', (dialect) => {
     expect((await engine.listRuns({ app, active: true })).map((r) => r.id)).toEqual([b.id]);
     expect((await engine.listRuns({ limit: 1 })).length).toBe(1);
     expect(await engine.getRun('missing')).toBeUndefined();
+  });
+
+  it('takes a conditional step only when its condition holds, and records the other as skipped with its reason', async () => {
+    // Which way the app goes is read when the step is reached, from what an earlier step recorded.
+    const branch = (holdsWhen: 'promote' | 'db_key', reads: { count: number }) => ({
+      title: holdsWhen === 'promote' ? 'Heroku Connect uses DATABASE_URL' : 'Heroku Connect uses its own config var',
+      test: async (ctx: { outputs: Readonly<Record<string, unknown>> }) => {
+        reads.count += 1;
+        if (reads.count === 1) throw new HttpError(503, 'unavailable', 'Heroku is down a moment');
+        return ctx.outputs.way === holdsWhen ? { holds: true as const } : { holds: false as const, because: `the cutover goes by ${String(ctx.outputs.way)}` };
+      },
+    });
+    const reads = { count: 0 };
+    const taken: string[] = [];
+    const conditional = runbook<Deps, { app: string; way: string }>({
+      name: 'conditional',
+      summary: 'Takes one of two branches',
+      params: z.object({ app: z.string(), way: z.enum(['promote', 'db_key']) }),
+      steps: ({ way }) => [
+        check('decide the way', async (ctx) => {
+          await ctx.record('way', way);
+          return { ok: true };
+        }),
+        action('promote', { do: async () => void taken.push('promote'), done: async () => taken.includes('promote'), when: branch('promote', reads), calls: ['POST /addon-attachments'] }),
+        action('point the db_key', { do: async () => void taken.push('db_key'), done: async () => taken.includes('db_key'), when: branch('db_key', { count: 1 }), calls: ['PATCH /api/v3/connections/{id}'] }),
+      ],
+    });
+    const app = `acme-${dialect}-${++appCount}`;
+    const recorder = new Recorder();
+    const engine = createEngine<Deps>({ store: t.store, runbooks: runbookRegistry(conditional), deps: { apps: new Map() }, logger: silent, observer: recorder, timeScale: 1000 });
+    engines.push(engine);
+
+    const plan = engine.plan('conditional', { way: 'db_key' }, app);
+    expect(plan.steps.map((s) => [s.title, s.when])).toEqual([
+      ['decide the way', undefined],
+      ['promote', 'Heroku Connect uses DATABASE_URL'],
+      ['point the db_key', 'Heroku Connect uses its own config var'],
+    ]);
+    expect(engine.plan('conditional', { way: 'promote' }, app).hash).not.toBe(plan.hash);
+
+    const started = await engine.start({ runbook: 'conditional', app, params: { way: 'db_key' }, requestedBy: 'U0REQUEST', approvalsRequired: 0, approvalTimeoutMs: 1 });
+    const run = await until(engine, started.id, statusIs('succeeded', 'failed'));
+    expect(run.status).toBe('succeeded');
+    expect(taken).toEqual(['db_key']);
+    // A condition that failed to read is tried again (a 503), then the step is skipped, never done.
+    expect(reads.count).toBe(2);
+    expect(run.steps.map((s) => [s.title, s.status, s.skipReason])).toEqual([
+      ['decide the way', 'done', null],
+      ['promote', 'skipped', 'the cutover goes by db_key'],
+      ['point the db_key', 'done', null],
+    ]);
+    expect(run.rollback).toBeUndefined();
+    await recorder.seen(started.id, 'run.finished');
+    expect(recorder.types(started.id)).toContain('step.skipped');
+    const audit = await engine.auditTrail(started.id);
+    expect(audit.find((e) => e.type === 'step.skipped')?.detail).toEqual({ step: 1, reason: 'the cutover goes by db_key' });
   });
 });
