@@ -11,4 +11,19 @@ describe('plan card step lines', () => {
       '*1.* Check: The database is Standard tier or higher',
     );
   });
+
+  it('says when a conditional step runs, cites the document step, and shows the calls that change something', () => {
+    expect(
+      stepLine({
+        idx: 22,
+        title: 'Promote the new database to DATABASE_URL (pg:promote)',
+        kind: 'action',
+        calls: ['GET /apps/{app}/addon-attachments', 'POST /addon-attachments {"addon", "app", "name", "confirm"}'],
+        when: 'Heroku Connect uses DATABASE_URL',
+        cites: 'step 5',
+      }),
+    ).toBe(
+      '*23.* _step 5_ · Promote the new database to DATABASE_URL (pg:promote) _(only when Heroku Connect uses DATABASE_URL)_ → `POST /addon-attachments {"addon", "app", "name", "confirm"}`',
+    );
+  });
 });
