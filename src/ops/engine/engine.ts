@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Approvals } from './approvals.js';
 import { Definitions, type Definition } from './definitions.js';
+import type { RunDriver } from './driver.js';
+import { InProcessDriver } from './drivers/in-process.js';
 import { EngineError } from './errors.js';
 import { Executor } from './executor.js';
 import { RunStore, type Snapshot } from './run-store.js';
@@ -7,8 +10,6 @@ import { readerOf } from './reader.js';
 import { Transitions } from './transitions.js';
 import type {
   CancelOutcome,
-  DecisionRequest,
-  DecisionResult,
   Engine,
   EngineOptions,
   ManualOutcome,
@@ -17,7 +18,7 @@ import type {
   RunView,
   StartRequest,
 } from './types.js';
-import { approvalExpiry, isFinished, isSettled, viewer } from './view.js';
+import { isFinished, isSettled, viewer } from './view.js';
 
 const DEFAULT_POLL_BUDGET_PER_HOUR = 1800;
 const DEFAULT_RETRY = { attempts: 5, baseMs: 2_000, maxMs: 60_000 };
@@ -25,7 +26,8 @@ const DEFAULT_RETRY = { attempts: 5, baseMs: 2_000, maxMs: 60_000 };
 /**
  * The durable runbook engine. It is generic over what runbooks need (`deps`, e.g. the Heroku
  * clients) and knows nothing of Heroku or Slack: runbooks bring the calls, the observer the UI.
- * The caller checks policy (who may start, approve, cancel); the engine enforces the rest.
+ * The caller checks policy (who may start, approve, cancel); the engine enforces the rest. Runs
+ * are driven in this process (the default) or through a job queue shared by replicas (`driver`).
  */
 export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
   const now = options.clock ?? (() => new Date());
@@ -36,6 +38,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
   const view = viewer(definitions, timeScale);
   const reader = readerOf(runs, view);
   const transitions = new Transitions(runs, view, { now, logger: options.logger, observer: options.observer });
+  const driver: RunDriver = options.driver ?? new InProcessDriver(() => now().getTime());
   const executor = new Executor({
     runs,
     definitions,
@@ -47,9 +50,20 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
     cutoverGuard: options.cutoverGuard,
     pollBudgetPerHour: options.pollBudgetPerHour ?? DEFAULT_POLL_BUDGET_PER_HOUR,
     retry: { ...DEFAULT_RETRY, ...options.retry },
+    // Replicas each drive some of the runs: the polling budget counts them all, from the store.
+    waitingRuns: options.driver ? () => runs.waiting() : undefined,
     onTransition: options.onTransition,
   });
+  driver.attach((runId, lease) => executor.drive(runId, lease));
   const iso = () => now().toISOString();
+  const wake = (runId: string) => driver.wake(runId);
+  /** Wakes a run that has a cancel request and resolves once it stopped (or, on another process, after a while). */
+  const settle = (runId: string) =>
+    driver.settle(runId, async () => {
+      const run = await runs.load(runId);
+      return !run || isFinished(run.run.status);
+    });
+  const approvals = new Approvals({ runs, definitions, transitions, reader, view, now, timeScale, wake, settle });
 
   /** Loads a run that has not finished, or says why not. */
   const activeRun = async (runId: string): Promise<Snapshot | 'run_not_found' | 'run_finished'> => {
@@ -83,7 +97,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
     }
     await transitions.announce(id, createdAt, [audit]);
     const pending = (await reader.getRun(id))!;
-    executor.kick(id);
+    await wake(id);
     return pending;
   };
 
@@ -105,13 +119,8 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
       });
     },
 
-    async approve(request) {
-      return decide(request, 'approve');
-    },
-
-    async reject(request) {
-      return decide(request, 'reject');
-    },
+    approve: (request) => approvals.decide(request, 'approve'),
+    reject: (request) => approvals.decide(request, 'reject'),
 
     async completeManualStep({ runId, stepIdx, userId }): Promise<Outcome<ManualOutcome>> {
       const found = await activeRun(runId);
@@ -124,7 +133,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
         step: { idx: stepIdx, set: { status: 'done', finishedAt: iso() } },
         audit: [{ type: 'manual.completed', actor: userId, stepIdx }],
       });
-      executor.kick(runId);
+      await wake(runId);
       return { outcome: 'completed', run: await reader.getRun(runId) };
     },
 
@@ -140,8 +149,8 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
       // An action in flight finishes first (its request may take a while); any other step reaches a
       // safe point within one probe, so the run is stopped before answering.
       const current = found.steps.find((s) => !isSettled(s.status));
-      if (executor.busy(runId) && current?.kind === 'action') executor.kick(runId);
-      else await executor.settle(runId);
+      if (driver.busy(runId) && current?.kind === 'action') await wake(runId);
+      else await settle(runId);
       const run = await reader.getRun(runId);
       return { outcome: run?.status === 'cancelled' ? 'cancelled' : 'cancelling', run };
     },
@@ -175,64 +184,26 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
         run: { maintenanceOverrideBy: userId },
         audit: [{ type: 'maintenance.overridden', actor: userId, detail: { window: found.run.heldFor } }],
       });
-      executor.kick(runId);
+      await wake(runId);
       return { outcome: 'overridden', run: await reader.getRun(runId) };
     },
 
     ...reader,
 
     async resumeAll() {
+      await driver.start();
       for (const runId of await runs.unfinished()) {
+        // Only a run nobody drives is resumed: with replicas, most runs already have their wake-up.
+        if (!(await driver.adopt(runId))) continue;
         await transitions.commit(runId, { audit: [{ type: 'run.resumed', actor: 'engine' }] });
-        executor.kick(runId);
+        await wake(runId);
       }
     },
 
-    stop: () => executor.stop(),
+    async stop(deadlineMs) {
+      executor.stop();
+      await driver.stop(deadlineMs);
+      await transitions.delivered();
+    },
   };
-
-  async function decide(request: DecisionRequest, decision: 'approve' | 'reject'): Promise<DecisionResult> {
-    const found = await activeRun(request.runId);
-    if (typeof found === 'string') return { outcome: found, run: await reader.getRun(request.runId) };
-    const { run } = found;
-    const step = found.steps.find((s) => !isSettled(s.status));
-    const refuse = async (outcome: DecisionResult['outcome']) => ({ outcome, run: await view(found) });
-    if (step?.kind !== 'approval' || step.status !== 'held' || run.cancelRequest) return refuse('not_awaiting_approval');
-    if (run.status === 'awaiting_approval' && now().getTime() >= approvalExpiry(step.startedAt!, run.approvalTimeoutMs, timeScale)) {
-      executor.kick(run.id);
-      return refuse('expired');
-    }
-    const current = (await definitions.forRun(found)).plan.hash;
-    if (request.planHash !== run.planHash || current !== run.planHash) {
-      // A changed runbook voids the approvals given so far: let the run re-request them.
-      if (current !== run.planHash) executor.kick(run.id);
-      return refuse('plan_changed');
-    }
-    if (decision === 'approve' && request.userId === run.requestedBy) return refuse('self_approval');
-    const at = iso();
-    const audit = {
-      type: 'approval.recorded' as const,
-      actor: request.userId,
-      stepIdx: step.idx,
-      detail: request.reason ? { decision, reason: request.reason } : { decision },
-    };
-    const recorded = await runs.decide(run.id, { stepIdx: step.idx, userId: request.userId, decision, planHash: run.planHash, at }, audit);
-    if (recorded === 'already_decided') return refuse('already_decided');
-    await transitions.announce(run.id, at, [audit]);
-    if (decision === 'reject') {
-      await transitions.commit(run.id, {
-        run: { cancelRequest: { by: request.userId, reason: request.reason, code: 'approval_rejected' } },
-        audit: [],
-      });
-      await executor.settle(run.id);
-      return { outcome: 'rejected', run: await reader.getRun(run.id) };
-    }
-    const approvers = new Set(
-      [...found.approvals, { stepIdx: step.idx, userId: request.userId, decision, planHash: run.planHash }]
-        .filter((a) => a.stepIdx === step.idx && a.decision === 'approve' && a.planHash === run.planHash)
-        .map((a) => a.userId),
-    );
-    executor.kick(run.id);
-    return { outcome: approvers.size >= run.approvalsRequired ? 'approved' : 'recorded', run: await reader.getRun(run.id) };
-  }
 }

@@ -201,6 +201,18 @@ export class RunStore {
     return rows.map((r) => r.id);
   }
 
+  /** How many runs are at a wait step right now, across every process (they share the polling budget). */
+  async waiting(): Promise<number> {
+    const row = await this.db
+      .selectFrom('steps')
+      .innerJoin('runs', 'runs.id', 'steps.run_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('steps.status', '=', 'waiting')
+      .where('runs.finished_at', 'is', null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** Sets one user's decision on an approval request, replacing one made on an older plan. */
   async decide(
     runId: string,

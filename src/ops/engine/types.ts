@@ -1,6 +1,7 @@
 import type { Logger } from '../../log.js';
 import type { Store } from '../../store/index.js';
 import type { RunbookRegistry, StepKind } from '../runbooks/runbook.js';
+import type { RunDriver } from './driver.js';
 
 export type {
   ActionStep,
@@ -287,6 +288,8 @@ export interface EngineOptions<Deps> {
   pollBudgetPerHour?: number;
   /** Transient errors: attempts per step and the backoff between them (before time scaling). */
   retry?: { attempts?: number; baseMs?: number; maxMs?: number };
+  /** Who runs the passes: this process (the default), or a job queue shared by replicas (see ./drivers). */
+  driver?: RunDriver;
   /** Tests only: called at every transition; throwing halts the run there as a crash would. */
   onTransition?: (point: TransitionPoint, runId: string, stepIdx: number) => void | Promise<void>;
 }
@@ -364,8 +367,11 @@ export interface Engine {
   /** Newest first. */
   listRuns(query?: { app?: string; limit?: number; active?: boolean }): Promise<RunView[]>;
   auditTrail(runId: string): Promise<AuditEvent[]>;
-  /** Picks up every unfinished run in the store; call once at start. */
+  /**
+   * Starts driving: picks up every unfinished run in the store that nobody drives, and (with a job
+   * queue) starts working its wake-ups. Call once, when the process is ready to take runs over.
+   */
   resumeAll(): Promise<void>;
-  /** Stops timers and waits for in-flight steps to reach a persisted point. */
-  stop(): Promise<void>;
+  /** Stops driving: passes in flight get until `deadlineMs` (epoch ms) to reach a persisted point. */
+  stop(deadlineMs?: number): Promise<void>;
 }
