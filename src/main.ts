@@ -13,9 +13,13 @@ import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
 import { createLimits, type Limits, type LimitsStats } from './ops/limits.js';
 import { runbooks } from './ops/runbooks/index.js';
+import { inProcessPeriodic, type PeriodicTasks } from './periodic.js';
+import { startJobQueue, type JobQueue } from './queue/index.js';
+import { queuePeriodic } from './queue/periodic.js';
+import { QueueRunDriver } from './queue/run-driver.js';
 import { MaintenanceWatcher, upcomingWindows } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
-import { createLease } from './store/lease.js';
+import { createLease, type Lease } from './store/lease.js';
 
 /**
  * The composition root: config -> store -> clients -> engine -> bot + watcher. The only place that
@@ -35,8 +39,16 @@ export interface ConnectOps {
    * sizes, and the Heroku budget with the reads refused to keep it for runs.
    */
   stats(): Promise<{ slack: ReturnType<Bot['stats']>; heroku: LimitsStats }>;
-  /** Stops taking work, lets in-flight steps reach a persisted point, then closes everything. */
-  stop(): Promise<void>;
+  /** Named periodic tasks (the maintenance watcher's polls): node-cron here, or the job queue's cron across replicas. */
+  periodic: PeriodicTasks;
+  /** The Postgres job queue replicas share; absent with the embedded store. */
+  queue?: JobQueue;
+  /**
+   * Stops taking work; passes in flight get until `deadlineMs` (epoch ms; 10 s by default) to reach
+   * a persisted point (with replicas, one still running then is taken over by another process), then
+   * closes everything.
+   */
+  stop(deadlineMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
@@ -48,13 +60,17 @@ export interface StartOptions {
    * Heroku's clock, which runs CONNECT_OPS_TIME_SCALE times faster than the wall clock.
    */
   maintenanceClock?: () => Date;
-  /** How long to wait for another process's engine lease to be released or expire; default 60 s. */
+  /** Embedded store: how long to wait for another process's engine lease to be released or expire; default 60 s. */
   engineLeaseWaitMs?: number;
+  /** Postgres: the job queue's settings (tests shorten the expiry that bounds a takeover). */
+  queue?: { expirySeconds?: number; pollIntervalMs?: number; maintenanceIntervalSeconds?: number };
 }
 
 const FEED_TIMEOUT_MS = 10_000;
 /** Twice the lease's TTL: long enough for a crashed predecessor's lease to expire. */
 const ENGINE_LEASE_WAIT_MS = 60_000;
+/** How long stop() gives passes in flight by default. */
+const STOP_DEADLINE_MS = 10_000;
 
 export async function startConnectOps(config: Config, options: StartOptions = {}): Promise<ConnectOps> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
@@ -62,6 +78,18 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
 
   const redactor = createRedactor(secretsOf(config));
   const store = await openStore({ ...config.store, redact: redactor.secrets });
+  // With Postgres every process serves Slack and drives runs through the job queue; the embedded
+  // store is one process's, which drives its runs itself.
+  let queue: JobQueue | undefined;
+  try {
+    queue = store.dialect === 'postgres' ? await startJobQueue({ store, logger, maintenanceIntervalSeconds: options.queue?.maintenanceIntervalSeconds }) : undefined;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const driver = queue ? new QueueRunDriver({ queue, logger, expirySeconds: options.queue?.expirySeconds, pollIntervalMs: options.queue?.pollIntervalMs }) : undefined;
+  await driver?.init();
+  const periodic = queue ? queuePeriodic(queue, logger) : inProcessPeriodic(logger);
   const limits: Limits = createLimits({ redisUrl: config.redisUrl, timeScale: config.timeScale, logger: logger.child({ component: 'limits' }) });
   const clients = createHerokuClients({
     apiKey: config.heroku.apiKey,
@@ -99,6 +127,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     observer: bot.observer,
     timeScale: config.timeScale,
     cutoverGuard: maintenanceGuard(store, options.maintenanceClock),
+    driver,
   });
   built.engine = engine;
 
@@ -111,7 +140,6 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     },
     notifier: bot.maintenanceNotifier,
     policy: config.policy.maintenance,
-    cron: config.status.cron,
     log: logger.child({ component: 'maintenance-watcher' }),
     now: options.maintenanceClock,
     afterPoll: cutoverOverlapCheck({
@@ -122,41 +150,48 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     }),
   });
 
+  periodic.every('maintenance-watcher', config.status.cron, () => watcher.tick());
+
   let stopping: Promise<void> | undefined;
-  function stop(): Promise<void> {
+  let lease: Lease | undefined;
+  function stop(deadlineMs = Date.now() + STOP_DEADLINE_MS): Promise<void> {
     stopping ??= (async () => {
+      await periodic.stop();
       await watcher.stop();
-      await engine.stop();
+      await engine.stop(deadlineMs);
       await bot.stop();
-      await lease.release();
+      await queue?.stop(deadlineMs - Date.now());
+      await lease?.release();
       await limits.disconnect();
       await store.close();
     })();
     return stopping;
   }
 
-  // One process drives the engine: two would send the same mutation. A crashed predecessor's lease
-  // expires within its TTL, so a restart waits for it rather than failing.
-  const lease = createLease({
-    store,
-    name: 'engine',
-    owner: `${hostname()} pid ${process.pid} ${randomBytes(3).toString('hex')}`,
-    onLost: (holder) => {
-      logger.error({ holder }, 'another process took over the engine lease; stopping so that no run is driven twice');
-      void stop();
-    },
-  });
-  try {
-    await lease.acquire(options.engineLeaseWaitMs ?? ENGINE_LEASE_WAIT_MS);
-  } catch (error) {
-    await limits.disconnect();
-    await store.close();
-    throw error;
+  // The embedded store is one process's: two would send the same mutation. A crashed predecessor's
+  // lease expires within its TTL, so a restart waits for it rather than failing.
+  if (!queue) {
+    lease = createLease({
+      store,
+      name: 'engine',
+      owner: `${hostname()} pid ${process.pid} ${randomBytes(3).toString('hex')}`,
+      onLost: (holder) => {
+        logger.error({ holder }, 'another process took over the engine lease; stopping so that no run is driven twice');
+        void stop();
+      },
+    });
+    try {
+      await lease.acquire(options.engineLeaseWaitMs ?? ENGINE_LEASE_WAIT_MS);
+    } catch (error) {
+      await limits.disconnect();
+      await store.close();
+      throw error;
+    }
   }
   await engine.resumeAll();
   await bot.start();
-  watcher.start();
-  logger.info({ port: bot.port(), apps: Object.keys(config.policy.apps) }, 'connect-ops is running');
+  await periodic.start();
+  logger.info({ port: bot.port(), apps: Object.keys(config.policy.apps), replicas: queue ? 'job queue' : 'single process' }, 'connect-ops is running');
 
   return {
     config,
@@ -167,6 +202,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     bot,
     watcher,
     stats: async () => ({ slack: bot.stats(), heroku: await limits.stats() }),
+    periodic,
+    queue,
     stop,
   };
 }

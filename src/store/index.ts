@@ -14,6 +14,8 @@ export type { Dialect } from './dialect.js';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Postgres only: the connection pool, shared with the job queue so a process holds one pool. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -61,5 +63,5 @@ function openSqlite(options: StoreOptions, plugins: KyselyPlugin[]): Store {
 function openPostgres(connectionString: string, plugins: KyselyPlugin[]): Store {
   const pool = new pg.Pool({ connectionString, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', pool, close: () => db.destroy() };
 }

@@ -1,0 +1,35 @@
+import cron from 'node-cron';
+import type { Logger } from '../log.js';
+import { runTick, type PeriodicTask, type PeriodicTasks } from '../periodic.js';
+import type { JobQueue } from './index.js';
+
+/**
+ * Periodic tasks through the job queue's cron: pg-boss sends each tick as one job however many
+ * replicas evaluate the schedule, and one replica's worker runs it. pg-boss evaluates schedules at
+ * minute precision (its cron sends at most one job a minute per schedule), as MAINTENANCE_CRON's
+ * default (every five minutes) needs.
+ */
+export function queuePeriodic(queue: JobQueue, logger: Logger): PeriodicTasks {
+  const tasks: PeriodicTask[] = [];
+  const workers: string[] = [];
+  const nameOf = (task: string) => `periodic.${task}`;
+  return {
+    every(name, cronExpression, task) {
+      if (!cron.validate(cronExpression)) throw new Error(`"${cronExpression}" (${name}) is not a cron expression`);
+      tasks.push({ name, cron: cronExpression, task });
+    },
+    async start() {
+      const { boss } = queue;
+      for (const { name, cron: expression, task } of tasks) {
+        const queueName = nameOf(name);
+        // Stately: one tick waiting and one running at most, so a slow tick is never run twice at once.
+        await boss.createQueue(queueName, { name: queueName, policy: 'stately', expireInSeconds: 15 * 60 });
+        await boss.schedule(queueName, expression, {}, { tz: 'UTC' });
+        workers.push(await boss.work(queueName, { pollingIntervalSeconds: 2 }, () => runTick(logger, name, task)));
+      }
+    },
+    async stop() {
+      await Promise.all(workers.splice(0).map((id) => queue.boss.offWork({ id })));
+    },
+  };
+}
