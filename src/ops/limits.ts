@@ -72,6 +72,11 @@ export interface Limits {
   connect: Limiter;
   statusFeeds: Limiter;
   /**
+   * Slack's `chat.update` (Tier 3, about 50 a minute per workspace): one budget for every run's
+   * message edits, shared by the replicas through Redis.
+   */
+  slackUpdates: Limiter;
+  /**
    * Lowers the Heroku bucket to what a `RateLimit-Remaining` header says is left (never raises it).
    * Responses need not wait for it: corrections run one at a time, coalescing those that queue up.
    */
@@ -124,6 +129,14 @@ const BACKOFF_JITTER = 0.25;
 const JOB_EXPIRATION_MS = 120_000;
 // An idle budget is full again after capacity / refill (an hour for Heroku); its Redis keys can go then.
 const IDLE_KEY_TTL_MS = 3_600_000;
+// Slack's Tier 3: "50+ per minute" per method and workspace. Slack is not simulated: never time-scaled.
+const SLACK_TIER3_PER_MINUTE = 50;
+
+/**
+ * Bottleneck's Redis mode stalls on durations that are not whole milliseconds (a Connect limiter
+ * with `minTime` 100 ms / 600 ran none of its jobs), so every duration given to a limiter is one.
+ */
+export const wholeMs = (ms: number): number => Math.max(1, Math.round(ms));
 
 export function createLimits(options: LimitsOptions = {}): Limits {
   const timeScale = options.timeScale ?? 1;
@@ -143,14 +156,14 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     maxConcurrent: 10,
     reservoir: capacity,
     reservoirIncreaseAmount: refill.amount,
-    reservoirIncreaseInterval: refill.intervalMs,
+    reservoirIncreaseInterval: wholeMs(refill.intervalMs),
     reservoirIncreaseMaximum: capacity,
     // The refill is applied on the heartbeat; beat often enough that it is not delayed much.
-    heartbeatInterval: Math.max(2, Math.min(250, refill.intervalMs / 5)),
+    heartbeatInterval: wholeMs(Math.max(2, Math.min(250, refill.intervalMs / 5))),
   });
   // Heroku Connect documents no limit, and the status pages are public sites: stay gentle.
-  const connect = new Bottleneck({ ...cluster, id: `${prefix}:connect`, maxConcurrent: 4, minTime: 100 / timeScale });
-  const statusFeeds = new Bottleneck({ ...cluster, id: `${prefix}:status-feeds`, maxConcurrent: 1, minTime: 1000 / timeScale });
+  const connect = new Bottleneck({ ...cluster, id: `${prefix}:connect`, maxConcurrent: 4, minTime: wholeMs(100 / timeScale) });
+  const statusFeeds = new Bottleneck({ ...cluster, id: `${prefix}:status-feeds`, maxConcurrent: 1, minTime: wholeMs(1000 / timeScale) });
   const readShare = options.readShare ?? 0.2;
   const reserve = Math.floor(capacity * (options.readReserve ?? 0.2));
   const readRefill = refillTick(refillPerMinute * readShare);
@@ -162,9 +175,9 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     id: `${prefix}:heroku-read-share`,
     reservoir: readCapacity,
     reservoirIncreaseAmount: readRefill.amount,
-    reservoirIncreaseInterval: readRefill.intervalMs,
+    reservoirIncreaseInterval: wholeMs(readRefill.intervalMs),
     reservoirIncreaseMaximum: readCapacity,
-    heartbeatInterval: Math.max(2, Math.min(250, readRefill.intervalMs / 5)),
+    heartbeatInterval: wholeMs(Math.max(2, Math.min(250, readRefill.intervalMs / 5))),
   });
   // The reads' queue: a few at a time, a bounded number waiting.
   const reads = new Bottleneck({
@@ -185,7 +198,18 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     taking = took.catch(() => undefined);
     return took;
   };
-  const limiters = [heroku, connect, statusFeeds, reads, readShareBucket];
+  const slackTick = refillTick(SLACK_TIER3_PER_MINUTE);
+  const slackUpdates = new Bottleneck({
+    ...cluster,
+    id: `${prefix}:slack-chat-update`,
+    maxConcurrent: 4,
+    reservoir: SLACK_TIER3_PER_MINUTE,
+    reservoirIncreaseAmount: slackTick.amount,
+    reservoirIncreaseInterval: wholeMs(slackTick.intervalMs),
+    reservoirIncreaseMaximum: SLACK_TIER3_PER_MINUTE,
+    heartbeatInterval: 250,
+  });
+  const limiters = [heroku, connect, statusFeeds, reads, readShareBucket, slackUpdates];
 
   const readsShed: Record<ReadShedReason, number> = { budget_low: 0, read_share_spent: 0, too_many_reads: 0 };
   // A low budget and refused reads are logged at warn, at most every ten seconds with the counts since.
@@ -274,6 +298,7 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     heroku: wrap(heroku, true),
     connect: wrap(connect, false),
     statusFeeds: wrap(statusFeeds, false),
+    slackUpdates: wrap(slackUpdates, false),
     observeRemaining,
     async herokuRemaining() {
       await correcting;

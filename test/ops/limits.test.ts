@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
-import { createLimits, ReadRefused, type Limits } from '../../src/ops/limits.js';
+import { createLimits, ReadRefused, wholeMs, type Limits } from '../../src/ops/limits.js';
 import { backendAvailable, redisUrl } from '../support/backends.js';
 
 /** A promise the test resolves when it chooses. */
@@ -156,6 +156,23 @@ describe('createLimits (in process)', () => {
     expect(order.indexOf('step-2')).toBeLessThan(order.indexOf('read-2'));
   });
 
+  it('gives limiters whole milliseconds, never less than one', () => {
+    expect([wholeMs(100 / 600), wholeMs(1000 / 600), wholeMs(25.714), wholeMs(20)]).toEqual([1, 2, 26, 20]);
+  });
+
+  it('spends at most Slack’s Tier 3 budget (50 chat.update a minute) however many runs edit', async () => {
+    const { slackUpdates } = limits({});
+    let sent = 0;
+    const started = Date.now();
+    const edits = Array.from({ length: 60 }, () => slackUpdates.schedule({}, async () => void sent++));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The bucket starts full at 50 and refills one edit every 1.2 s; the rest wait.
+    expect(sent).toBeGreaterThanOrEqual(50);
+    expect(sent).toBeLessThanOrEqual(50 + Math.floor((Date.now() - started) / 1200));
+    expect(slackUpdates.queued()).toBe(60 - sent);
+    void Promise.all(edits);
+  });
+
   it('lets free calls (GET /account/rate-limits) through an empty bucket', async () => {
     const l = limits({ capacity: 5, refillPerMinute: 1 });
     await l.observeRemaining(0);
@@ -184,9 +201,24 @@ describe('createLimits with REDIS_URL (several replicas)', () => {
   afterAll(async () => {
     if (!available) return;
     const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`b_${id}:*`);
+    const keys = await redis.keys(`b_${id}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
+  });
+
+  it('runs every limiter through Redis at a time scale: scaled spacings are whole milliseconds', async () => {
+    if (!available) return;
+    // 100 ms / 600 is 0.167 ms: Bottleneck's Redis mode ran none of six Connect calls with it.
+    const scaled = createLimits({ redisUrl, id: `${id}-scaled`, timeScale: 600, refillPerMinute: 7000 });
+    try {
+      const all = ['heroku', 'connect', 'statusFeeds', 'slackUpdates'] as const;
+      const calls = all.flatMap((name) => Array.from({ length: 6 }, (_, i) => scaled[name].schedule({}, async () => `${name}-${i}`)));
+      const within = new Promise<'stalled'>((resolve) => setTimeout(() => resolve('stalled'), 10_000).unref());
+      const done = await Promise.race([Promise.all(calls), within]);
+      expect(done).toHaveLength(24);
+    } finally {
+      await scaled.disconnect();
+    }
   });
 
   it('shares one budget between two processes', async () => {

@@ -3,6 +3,7 @@ import got, { HTTPError, RequestError, type Got } from 'got';
 import type { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { ReadRefused, type Limiter, type Priority } from '../limits.js';
+import { checkPassLease, PassLeaseExpired } from '../pass-lease.js';
 import { HerokuApiError, idForStatus, type HerokuApi } from './errors.js';
 import { errorBodySchema } from './types.js';
 
@@ -114,14 +115,26 @@ export function createHttp(options: HttpOptions): HerokuHttp {
     const path = pathOf(request.url);
     options.onRequest?.({ api, method, url: request.url });
     const started = Date.now();
-    // Typed inside the job, so the limiter sees a 429's status and retries it.
-    const attempt = () =>
-      client(request.url, { method, json: request.json, headers: request.headers, searchParams: definedOnly(request.searchParams) }).catch((error: unknown) => {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    // Typed inside the job, so the limiter sees a 429's status and retries it. A run's pass sends
+    // nothing once its job's lease is over (another process may own the run), and gives up waiting
+    // for an answer when the lease ends: the process that takes the run over re-probes.
+    const attempt = () => {
+      const left = checkPassLease();
+      return client(request.url, {
+        method,
+        json: request.json,
+        headers: request.headers,
+        searchParams: definedOnly(request.searchParams),
+        timeout: { request: Math.min(timeoutMs, left) },
+      }).catch((error: unknown) => {
         throw toHerokuError(api, method, path, error);
       });
+    };
     const response = await limiter.schedule({ priority: request.priority, free: request.free }, attempt).catch((error: unknown) => {
       // Not sent at all: the limiter kept the budget for runs. The caller says so as it is.
       if (error instanceof ReadRefused) throw error;
+      if (error instanceof PassLeaseExpired) throw error;
       const failure = toHerokuError(api, method, path, error);
       logger.warn({ api, method, path, status: failure.status, id: failure.id, requestId: failure.requestId }, `Heroku request failed: ${failure.message}`);
       throw failure;
