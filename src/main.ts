@@ -20,6 +20,7 @@ import { QueueRunDriver } from './queue/run-driver.js';
 import { MaintenanceWatcher, upcomingWindows } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createLease, type Lease } from './store/lease.js';
+import { withStoreLock } from './store/lock.js';
 
 /**
  * The composition root: config -> store -> clients -> engine -> bot + watcher. The only place that
@@ -118,6 +119,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     logger,
     ports,
     botIdentity: options.botIdentity,
+    exclusive: queue ? (key, task) => withStoreLock(store, key, task) : undefined,
+    updateBudget: (task) => limits.slackUpdates.schedule({ priority: 'interactive' }, task),
   });
   const engine = createEngine({
     store,

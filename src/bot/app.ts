@@ -62,6 +62,10 @@ export interface BotOptions {
   admission?: Omit<AdmissionOptions, 'logger'>;
   /** How long answers to the same read (`status APP`, `maintenance`) are shared; default 5 s. */
   sharedReadMs?: number;
+  /** Replicas: one process at a time edits a run's messages (a lock across processes). */
+  exclusive?: <T>(key: string, task: () => Promise<T>) => Promise<T>;
+  /** The workspace's chat.update budget, shared by every run and replica. */
+  updateBudget?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export interface Bot {
@@ -141,6 +145,9 @@ export function createBot(options: BotOptions): Bot {
     logger,
     clock,
     updateIntervalMs: options.updateIntervalMs,
+    exclusive: options.exclusive,
+    updateBudget: options.updateBudget,
+    latest: (runId) => engine().getRun(runId),
   });
   const reads = sharedReads(ports, { ttlMs: options.sharedReadMs, clock });
   const ctx: BotContext = { engine, access, policy: config.policy, ports: reads, runMessages, logger, clock };

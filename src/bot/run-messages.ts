@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import type { Idempotency } from './idempotency.js';
 import type { AccessPolicy } from './policy.js';
 import type { MessageContent } from './views/blocks.js';
+import { workQueue } from './work-queue.js';
 import { planCard } from './views/plan-card.js';
 import { runMessage } from './views/run-message.js';
 import { isFinished } from './views/run-status.js';
@@ -31,6 +32,15 @@ export interface RunMessagesOptions {
   clock?: () => Date;
   /** Minimum time between two edits of a run's messages; default 1 s. */
   updateIntervalMs?: number;
+  /**
+   * Replicas: runs `task` while no other process edits the run's messages (see store/lock.ts), so
+   * edits of one run never cross; one process by default.
+   */
+  exclusive?: <T>(key: string, task: () => Promise<T>) => Promise<T>;
+  /** Spends one of the workspace's chat.update budget (Tier 3), shared by every run and replica. */
+  updateBudget?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** The run as the store has it now: an edit shows the latest state whichever process saw it change. */
+  latest?: (runId: string) => Promise<RunView | undefined>;
 }
 
 interface MessageRef {
@@ -61,9 +71,11 @@ interface Reply {
 }
 
 const DEFAULT_UPDATE_INTERVAL_MS = 1000;
+const LOCKED_EDITS_AT_ONCE = 3;
 
 export class RunMessages implements RunObserver {
   private readonly runs = new Map<string, Tracked>();
+  private readonly lockSlots = workQueue(LOCKED_EDITS_AT_ONCE);
   private readonly interval: number;
   private readonly clock: () => Date;
 
@@ -164,17 +176,29 @@ export class RunMessages implements RunObserver {
 
   private async edit(tracked: Tracked): Promise<void> {
     tracked.lastEditAt = this.clock().getTime();
-    const contents = await this.render(tracked.run);
-    if (!(await this.ensurePosted(tracked, async () => contents))) return;
-    await this.update(tracked, 'card', contents.card);
-    await this.update(tracked, 'message', contents.message);
+    await this.exclusive(tracked.run.id, async () => {
+      // Rendered at the last moment, from the store: the latest state wins, whoever saw it change.
+      const latest = await this.options.latest?.(tracked.run.id);
+      if (latest && latest.updatedAt >= tracked.run.updatedAt) tracked.run = latest;
+      const contents = await this.render(tracked.run);
+      if (!(await this.ensurePosted(tracked, async () => contents))) return;
+      await this.update(tracked, 'card', contents.card);
+      await this.update(tracked, 'message', contents.message);
+    });
+  }
+
+  private exclusive<T>(runId: string, task: () => Promise<T>): Promise<T> {
+    const { exclusive } = this.options;
+    // A lock holds a database connection and the task needs another: a few at a time keep the pool free.
+    return exclusive ? this.lockSlots.run(() => exclusive(`slack-run-messages:${runId}`, task)) : task();
   }
 
   private async update(tracked: Tracked, which: 'card' | 'message', content: MessageContent): Promise<void> {
     const ref = tracked[which];
     const json = JSON.stringify(content);
     if (!ref || tracked.sent[which] === json) return;
-    await this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, text: content.text, blocks: content.blocks });
+    const send = () => this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, text: content.text, blocks: content.blocks });
+    await (this.options.updateBudget ? this.options.updateBudget(send) : send());
     tracked.sent[which] = json;
   }
 
@@ -214,7 +238,7 @@ export class RunMessages implements RunObserver {
   private async postReply(tracked: Tracked, reply: Reply): Promise<void> {
     const run = tracked.run;
     const content = await reply.render();
-    if (!(await this.ensurePosted(tracked, () => this.render(run)))) return;
+    if (!(await this.exclusive(run.id, () => this.ensurePosted(tracked, () => this.render(run))))) return;
     if (!(await this.options.idempotency.claim(reply.key))) return;
     const parent = tracked.message as MessageRef;
     await this.options.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text: content.text, blocks: content.blocks });
