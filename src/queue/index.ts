@@ -53,7 +53,7 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
     cronMonitorIntervalSeconds: 10,
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job queue background error'));
-  await boss.start();
+  await retryOnDeadlock(() => boss.start());
   return {
     boss,
     schema,
@@ -64,6 +64,22 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
       await boss.stop({ graceful: true, wait: true, close: false, timeout: Math.max(timeoutMs, 1) });
     },
   };
+}
+
+/**
+ * Runs a setup step of the queue (its schema, a queue's partition, a schedule), again if Postgres
+ * chose it as a deadlock victim: replicas starting together create the same objects at once.
+ */
+export async function retryOnDeadlock<T>(step: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== '40P01' && code !== '40001') || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
+    }
+  }
 }
 
 async function inTransaction<T>(pool: pg.Pool, work: (query: JobQueue['query']) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { Logger } from '../log.js';
 import { runTick, type PeriodicTask, type PeriodicTasks } from '../periodic.js';
-import type { JobQueue } from './index.js';
+import { retryOnDeadlock, type JobQueue } from './index.js';
 
 /**
  * Periodic tasks through the job queue's cron: pg-boss sends each tick as one job however many
@@ -23,8 +23,8 @@ export function queuePeriodic(queue: JobQueue, logger: Logger): PeriodicTasks {
       for (const { name, cron: expression, task } of tasks) {
         const queueName = nameOf(name);
         // Stately: one tick waiting and one running at most, so a slow tick is never run twice at once.
-        await boss.createQueue(queueName, { name: queueName, policy: 'stately', expireInSeconds: 15 * 60 });
-        await boss.schedule(queueName, expression, {}, { tz: 'UTC' });
+        await retryOnDeadlock(() => boss.createQueue(queueName, { name: queueName, policy: 'stately', expireInSeconds: 15 * 60 }));
+        await retryOnDeadlock(() => boss.schedule(queueName, expression, {}, { tz: 'UTC' }));
         workers.push(await boss.work(queueName, { pollingIntervalSeconds: 2 }, () => runTick(logger, name, task)));
       }
     },

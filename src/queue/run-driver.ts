@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { DriveFn, PassResult, RunDriver } from '../ops/engine/driver.js';
 import { Scheduler } from '../ops/engine/scheduler.js';
-import type { JobQueue } from './index.js';
+import { retryOnDeadlock, type JobQueue } from './index.js';
 
 /**
  * Runs driven by replicas through the job queue. Each run's next wake-up is one job keyed by the
@@ -70,8 +70,8 @@ export class QueueRunDriver implements RunDriver {
       // A cutover scheduled weeks ahead keeps its wake-up.
       retentionMinutes: 366 * 24 * 60,
     };
-    await this.o.queue.boss.createQueue(RUN_QUEUE, options);
-    await this.o.queue.boss.updateQueue(RUN_QUEUE, options);
+    await retryOnDeadlock(() => this.o.queue.boss.createQueue(RUN_QUEUE, options));
+    await retryOnDeadlock(() => this.o.queue.boss.updateQueue(RUN_QUEUE, options));
   }
 
   attach(drive: DriveFn): void {

@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { startSimulatedHeroku, type SimulatedHeroku } from '../../../src/sandbox/heroku/index.js';
+import { SlackDriver, SlackWorkspace, startSlackStandIn, type SlackStandIn } from '../../../src/sandbox/slack/index.js';
+import { openStore, type Store } from '../../../src/store/index.js';
+import { createBenchApp, type AppKind } from '../../../bench/support/engine-apps.js';
+import { BOT_TOKEN, CHANNEL, MAINTENANCE_CHANNEL, seedWorkspace, SIGNING_SECRET, USERS } from '../../bot/support/harness.js';
+import { postgresUrl } from '../../support/backends.js';
+
+/**
+ * Bot processes as `npm start` runs them (bin/connect-ops.js start), several on one Postgres (a
+ * schema of their own, dropped afterwards), against the simulated Heroku and the Slack stand-in
+ * in this process. Used by test/e2e/replicas.test.ts and bench/replicas.ts.
+ */
+
+const bin = new URL('../../../bin/connect-ops.js', import.meta.url).pathname;
+
+export interface Replica {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  driver: SlackDriver;
+  exited: Promise<number | null>;
+}
+
+export interface ReplicaWorld {
+  sim: SimulatedHeroku;
+  slack: SlackStandIn;
+  workspace: SlackWorkspace;
+  /** The test's own view of the bots' store. */
+  store: Store;
+  replicas: Replica[];
+  start(name: string): Promise<Replica>;
+  kill(replica: Replica): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ReplicaWorldOptions {
+  timeScale: number;
+  apps: Array<{ name: string; kind: AppKind }>;
+  /** The runbooks' approvals, e.g. `{ default: 1, upgrade: 2 }`. */
+  approvals?: Record<string, number>;
+  maintenanceCron?: string;
+  logLevel?: string;
+}
+
+export async function startReplicaWorld(options: ReplicaWorldOptions): Promise<ReplicaWorld> {
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const url = new URL(postgresUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const databaseUrl = url.toString();
+
+  const sim = await startSimulatedHeroku({ timeScale: options.timeScale, seed: 'empty', rateLimit: { capacity: 4500, refillPerMinute: 75 * options.timeScale } });
+  for (const app of options.apps) createBenchApp(sim.world, app.name, app.kind);
+  const workspace = new SlackWorkspace();
+  seedWorkspace(workspace);
+  const slack = await startSlackStandIn({ workspace, botToken: BOT_TOKEN });
+  const dir = mkdtempSync(join(tmpdir(), 'connect-ops-replicas-'));
+  const policyPath = join(dir, 'connect-ops.yml');
+  const approvals = options.approvals ?? { default: 1 };
+  writeFileSync(
+    policyPath,
+    [
+      'apps:',
+      ...options.apps.flatMap((a) => [`  ${a.name}:`, `    channel: ${CHANNEL}`, `    operators: [${USERS.operator}]`, `    approvers: [${USERS.approver}, ${USERS.approver2}, ${USERS.dbaLead}]`]),
+      'runbooks:',
+      ...Object.entries(approvals).map(([runbook, n]) => `  ${runbook}: {approvals: ${n}, approval_timeout: 30d}`),
+      `maintenance: {channels: [${MAINTENANCE_CHANNEL}], regions: [], reminders: [24h]}`,
+      '',
+    ].join('\n'),
+  );
+  const store = await openStore({ databaseUrl, dataDir: '' });
+  const env = {
+    PATH: process.env.PATH ?? '',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    HEROKU_API_KEY: sim.token,
+    HEROKU_API_URL: sim.url,
+    HEROKU_DATA_API_URL: sim.url,
+    HEROKU_CONNECT_DISCOVERY_URL: sim.url,
+    HEROKU_STATUS_URL: sim.url,
+    SALESFORCE_TRUST_URL: `${sim.url}/v1`,
+    DATABASE_URL: databaseUrl,
+    CONNECT_OPS_POLICY: policyPath,
+    CONNECT_OPS_TIME_SCALE: String(options.timeScale),
+    MAINTENANCE_CRON: options.maintenanceCron ?? '* * * * *',
+    LOG_LEVEL: options.logLevel ?? 'info',
+  };
+
+  const replicas: Replica[] = [];
+  const start = (name: string) =>
+    new Promise<Replica>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      void exited.then((code) => reject(new Error(`${name} exited with ${code} before it was ready: ${stderr}`)));
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        if (process.env.REPLICA_LOGS) process.stderr.write(`[${name}] ${line}\n`);
+        if (!line.includes('connect-ops is running')) return;
+        const port = (JSON.parse(line) as { port: number }).port;
+        const replica = { name, child, port, exited, driver: new SlackDriver({ eventsUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, standInUrl: slack.url }) };
+        replicas.push(replica);
+        resolve(replica);
+      });
+    });
+
+  return {
+    sim,
+    slack,
+    workspace,
+    store,
+    replicas,
+    start,
+    async kill(replica) {
+      replica.child.kill('SIGKILL');
+      await replica.exited;
+      replicas.splice(replicas.indexOf(replica), 1);
+    },
+    async close() {
+      await Promise.all(
+        replicas.splice(0).map(async (r) => {
+          r.child.kill('SIGTERM');
+          const timer = setTimeout(() => r.child.kill('SIGKILL'), 15_000);
+          await r.exited;
+          clearTimeout(timer);
+        }),
+      );
+      await store.close();
+      await slack.close();
+      await sim.close();
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.query(`drop schema if exists ${schema}_queue cascade`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
