@@ -173,12 +173,17 @@ export class QueueRunDriver implements RunDriver {
     this.nudge?.();
   }
 
+  /**
+   * Fetches due wake-ups while this process has free pass slots. With every slot busy it waits for
+   * a pass to end (which pokes) or the next poll: a poke then must not spin the loop, which would
+   * block the event loop and with it every pass and every Slack request of the process.
+   */
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
+      this.nudged = false;
       const free = this.concurrency - this.active.size;
-      let fetched = 0;
       if (free > 0) {
-        this.nudged = false;
+        let fetched = 0;
         try {
           const jobs = (await this.o.queue.boss.fetch<{ runId: string }>(RUN_QUEUE, { batchSize: free, includeMetadata: true })) as RunJob[];
           fetched = jobs.length;
@@ -186,10 +191,9 @@ export class QueueRunDriver implements RunDriver {
         } catch (error) {
           this.o.logger.error({ err: error }, 'could not fetch run wake-ups; trying again');
         }
-        // A full batch may leave more due: fetch again at once.
-        if (fetched === free && fetched > 0) continue;
+        // A full batch may leave more due, and a poke during the fetch may mean a new one: look again.
+        if ((fetched === free && fetched > 0) || this.nudged) continue;
       }
-      if (this.nudged) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.pollIntervalMs);
         this.nudge = () => {

@@ -100,4 +100,45 @@ describePg('runs driven through the job queue by two replicas', () => {
     expect(apps.get('takeover')!.applied.createFollower).toBe(1);
     expect(apps.get('takeover')!.probes).toBeGreaterThan(0);
   }, 40_000);
+  it('stays responsive while every pass slot is busy and wake-ups keep arriving', async () => {
+    const store = await t.reopen();
+    const queue = await startJobQueue({ store, logger: silent, maintenanceIntervalSeconds: 1 });
+    const driver = new QueueRunDriver({ queue, logger: silent, concurrency: 1, pollIntervalMs: 200 });
+    await driver.init();
+    const passes: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    driver.attach(async (runId) => {
+      passes.push(runId);
+      if (runId === 'slot-holder') await held;
+      return 'stop';
+    });
+    await driver.start();
+    try {
+      await driver.wake('slot-holder');
+      const deadline = Date.now() + 10_000;
+      while (!driver.busy('slot-holder') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(driver.busy('slot-holder')).toBe(true);
+      // A wake-up due now pokes the full fetch loop (as a click on this process does): it must wait, not spin.
+      await driver.wake('waiting-run');
+      const ticks = await new Promise<number>((resolve) => {
+        let n = 0;
+        const timer = setInterval(() => {
+          if (++n === 5) {
+            clearInterval(timer);
+            resolve(n);
+          }
+        }, 20);
+      });
+      expect(ticks).toBe(5);
+      expect(passes).toEqual(['slot-holder']);
+      release();
+      while (!passes.includes('waiting-run') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(passes).toEqual(['slot-holder', 'waiting-run']);
+    } finally {
+      release();
+      await driver.stop(Date.now() + 1_000);
+      await queue.stop(500);
+    }
+  }, 30_000);
 });
