@@ -20,7 +20,7 @@ import { QueueRunDriver } from './queue/run-driver.js';
 import { MaintenanceWatcher, upcomingWindows } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createLease, type Lease } from './store/lease.js';
-import { withStoreLock } from './store/lock.js';
+import { storeLocks, type StoreLocks } from './store/lock.js';
 
 /**
  * The composition root: config -> store -> clients -> engine -> bot + watcher. The only place that
@@ -91,6 +91,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   const driver = queue ? new QueueRunDriver({ queue, logger, expirySeconds: options.queue?.expirySeconds, pollIntervalMs: options.queue?.pollIntervalMs }) : undefined;
   await driver?.init();
   const periodic = queue ? queuePeriodic(queue, logger) : inProcessPeriodic(logger);
+  // Locks across replicas (one process edits a run's Slack messages at a time), on a connection of their own.
+  const locks: StoreLocks | undefined = queue ? storeLocks(store) : undefined;
   const limits: Limits = createLimits({ redisUrl: config.redisUrl, timeScale: config.timeScale, logger: logger.child({ component: 'limits' }) });
   const clients = createHerokuClients({
     apiKey: config.heroku.apiKey,
@@ -119,7 +121,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     logger,
     ports,
     botIdentity: options.botIdentity,
-    exclusive: queue ? (key, task) => withStoreLock(store, key, task) : undefined,
+    exclusive: locks ? (key, task) => locks.run(key, task) : undefined,
     updateBudget: (task) => limits.slackUpdates.schedule({ priority: 'interactive' }, task),
   });
   const engine = createEngine({
@@ -164,6 +166,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
       await engine.stop(deadlineMs);
       await bot.stop();
       await queue?.stop(deadlineMs - Date.now());
+      await locks?.close();
       await lease?.release();
       await limits.disconnect();
       await store.close();

@@ -5,7 +5,6 @@ import type { Store } from '../store/index.js';
 import type { Idempotency } from './idempotency.js';
 import type { AccessPolicy } from './policy.js';
 import type { MessageContent } from './views/blocks.js';
-import { workQueue } from './work-queue.js';
 import { planCard } from './views/plan-card.js';
 import { runMessage } from './views/run-message.js';
 import { isFinished } from './views/run-status.js';
@@ -71,11 +70,9 @@ interface Reply {
 }
 
 const DEFAULT_UPDATE_INTERVAL_MS = 1000;
-const LOCKED_EDITS_AT_ONCE = 3;
 
 export class RunMessages implements RunObserver {
   private readonly runs = new Map<string, Tracked>();
-  private readonly lockSlots = workQueue(LOCKED_EDITS_AT_ONCE);
   private readonly interval: number;
   private readonly clock: () => Date;
 
@@ -189,8 +186,7 @@ export class RunMessages implements RunObserver {
 
   private exclusive<T>(runId: string, task: () => Promise<T>): Promise<T> {
     const { exclusive } = this.options;
-    // A lock holds a database connection and the task needs another: a few at a time keep the pool free.
-    return exclusive ? this.lockSlots.run(() => exclusive(`slack-run-messages:${runId}`, task)) : task();
+    return exclusive ? exclusive(`slack-run-messages:${runId}`, task) : task();
   }
 
   private async update(tracked: Tracked, which: 'card' | 'message', content: MessageContent): Promise<void> {
