@@ -196,6 +196,11 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   }
   await engine.resumeAll();
   await bot.start();
+  // A process that died may have taken with it the edit that showed a run's buttons (approve, done):
+  // the runs that wait on people are shown again, as the store has them.
+  for (const run of await engine.listRuns({ active: true, limit: 1000 })) {
+    if (run.status === 'awaiting_approval' || run.status === 'awaiting_manual') bot.observer.show(run);
+  }
   await periodic.start();
   logger.info({ port: bot.port(), apps: Object.keys(config.policy.apps), replicas: queue ? 'job queue' : 'single process' }, 'connect-ops is running');
 

@@ -24,7 +24,7 @@ const SCENARIOS: Array<{ runbook: string; kind: AppKind; command: (app: string) 
   { runbook: 'pause', kind: 'connect', command: (app) => `pause ${app}` },
   { runbook: 'resume', kind: 'paused', command: (app) => `resume ${app}` },
   { runbook: 'plan-change', kind: 'connect', command: (app) => `plan-change ${app} standard-2` },
-  { runbook: 'reload', kind: 'connect', command: (app) => `reload ${app}` },
+  { runbook: 'reload', kind: 'connect', command: (app) => `reload ${app} Account` },
   { runbook: 'field-change', kind: 'connect', command: (app) => `field-change ${app} Account Name --type-change` },
   { runbook: 'upgrade', kind: 'connect', command: (app) => `upgrade ${app} --version 17` },
 ];
@@ -66,7 +66,7 @@ const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length
     const lastChange = new Map<string, { at: number; updatedAt: string; status: string }>();
     const idle: Array<{ runId: string; ms: number; status: string }> = [];
     const kills: number[] = [];
-    const clicked = new Set<string>();
+    const clicked = new Map<string, Replica>();
     let killAt = Date.now() + 5_000 + Math.random() * 10_000;
 
     for (;;) {
@@ -117,11 +117,17 @@ const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length
     expect(writes.size).toBeGreaterThan(RUNS.length);
 
     // Every approval counted once, whichever process got the click (some got it twice).
-    for (const run of finished.filter((r) => r.approvalsRequired > 0 && r.status === 'succeeded')) {
-      const recorded = (await reader.auditTrail(run.id)).filter((e) => e.type === 'approval.recorded');
-      expect(recorded).toHaveLength(run.approvalsRequired);
+    let approved = 0;
+    for (const run of finished.filter((r) => r.status === 'succeeded')) {
+      const trail = await reader.auditTrail(run.id);
+      // Runbooks without an approval step (pause, resume) ask for none.
+      if (!trail.some((e) => e.type === 'approval.requested')) continue;
+      approved++;
+      const recorded = trail.filter((e) => e.type === 'approval.recorded');
+      expect({ run: run.id, recorded: recorded.length }).toEqual({ run: run.id, recorded: run.approvalsRequired });
       expect(new Set(run.approvals.map((a) => a.userId)).size).toBe(run.approvals.length);
     }
+    expect(approved).toBeGreaterThanOrEqual(10);
 
     // Each maintenance notice posted once, its reminder once, by whichever process ran the tick.
     const roots = await eventuallyValue(() => {
@@ -135,16 +141,21 @@ const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length
     }
   }, 12 * MINUTE);
 
-  /** Approves a run once per approver it needs, on random processes; every other click is also sent to a second process. */
-  async function approve(run: RunView, clicked: Set<string>): Promise<void> {
+  /**
+   * Approves a run once per approver it needs, on random processes; every other click is also sent
+   * to a second process. A click acked by a process that was then killed before recording it is
+   * lost, as in Slack: the approver clicks again (only then).
+   */
+  async function approve(run: RunView, clicked: Map<string, Replica>): Promise<void> {
     const card = await world.store.db.selectFrom('slack_messages').selectAll().where('key', '=', `plan:${run.id}`).executeTakeFirst();
     const message = card && world.workspace.message(card.channel, card.ts);
     if (!message || !buttonsOf(message.blocks).some((b) => b.action_id === 'approve')) return;
     for (const user of [USERS.approver, USERS.approver2].slice(0, run.approvalsRequired)) {
       const key = `${run.id}:${user}`;
-      if (clicked.has(key)) continue;
-      clicked.add(key);
+      const earlier = clicked.get(key);
+      if (earlier && (world.replicas.includes(earlier) || run.approvals.some((a) => a.userId === user))) continue;
       const first = pick(world.replicas);
+      clicked.set(key, first);
       const delivery = await first.driver.click({ user, message, actionId: 'approve' });
       if (clicked.size % 2 === 0) {
         const second: Replica = pick(world.replicas.filter((r) => r !== first).concat(first));
