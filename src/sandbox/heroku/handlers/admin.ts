@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ApiError } from '../errors.js';
 import { findApp } from '../world/apps.js';
 import { abortNewestLoad } from '../world/abort.js';
-import { authorizeSalesforce, type ConnectionState } from '../world/connections.js';
+import { authorizeSalesforce, failConnection } from '../world/connections.js';
+import { SUPPORTED_VERSIONS } from '../world/databases.js';
+import { deleteSalesforceField, exhaustApiCalls, refuseWrites } from '../world/trouble.js';
 import type { NoticeBoard } from '../world/notices.js';
 import { parseBody } from '../http/body.js';
 import { ok, route } from '../http/router.js';
@@ -62,8 +64,13 @@ function playNotice(board: NoticeBoard, body: NoticeAction) {
 }
 
 const connectionStateBody = z.object({
-  state: z.enum(['IDLE', 'SYSTEM_ERROR', 'DB_UNAVAILABLE', 'TOO_MANY_ROWS', 'UNAUTHORIZED', 'HEROKU_UNAUTH']),
+  state: z.enum(['IDLE', 'SYSTEM_ERROR', 'DB_UNAVAILABLE', 'TOO_MANY_ROWS', 'UNAUTHORIZED', 'HEROKU_UNAUTH', 'NEED_AUTHENTICATION']),
 });
+const salesforceName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/);
+const deleteFieldBody = z.object({ object: salesforceName, field: salesforceName });
+const refuseWritesBody = z.object({ object: salesforceName.optional(), count: z.number().int().min(1).max(500).default(1), message: z.string().min(1).max(500).optional() });
+const apiLimitBody = z.object({ exhausted: z.boolean() });
+const deprecateBody = z.object({ at: time.optional() });
 
 /**
  * `/__sandbox/...`: drive the simulated Heroku from tests, the browser sandbox or another process.
@@ -96,13 +103,38 @@ export const adminRoutes = [
     abortNewestLoad(req.world, findApp(req.world, req.param('app')), req.param('object'));
     return { status: 204 };
   }),
-  /** Puts an app's connections in a state, e.g. SYSTEM_ERROR to exercise actions/restart. */
+  /** Puts an app's connections in a state, e.g. SYSTEM_ERROR to exercise actions/restart; IDLE puts them back. */
   route('POST', '/__sandbox/connection-state/:app', (req) => {
     const app = findApp(req.world, req.param('app'));
     const { state } = parseBody(connectionStateBody, req.body);
     const connections = [...req.world.connections.values()].filter((c) => c.appId === app.id);
-    for (const connection of connections) connection.state = state satisfies ConnectionState;
+    for (const connection of connections) failConnection(req.world, connection, state);
     return ok({ connections: connections.map((c) => ({ id: c.id, state: c.state })) });
+  }),
+  /** Someone deletes a mapped field in Salesforce: the mapping's sync stops at its next poll. */
+  route('POST', '/__sandbox/salesforce/:app/delete-field', (req) => {
+    const { object, field } = parseBody(deleteFieldBody, req.body);
+    return ok({ mappings: deleteSalesforceField(req.world, findApp(req.world, req.param('app')), object, field) });
+  }),
+  /** Salesforce refuses writes from the database: they become write errors (C11). */
+  route('POST', '/__sandbox/salesforce/:app/refuse-writes', (req) => {
+    const { object, count, message } = parseBody(refuseWritesBody, req.body);
+    return ok({ writeErrors: refuseWrites(req.world, findApp(req.world, req.param('app')), object, count, message) });
+  }),
+  /** The org's daily Salesforce API calls run out (or reset). */
+  route('POST', '/__sandbox/salesforce/:app/api-limit', (req) => {
+    exhaustApiCalls(req.world, findApp(req.world, req.param('app')), parseBody(apiLimitBody, req.body).exhausted);
+    return { status: 204 };
+  }),
+  /** Heroku deprecates a Postgres major version (now, or at `at`): pg:info shows a Warning. */
+  route('POST', '/__sandbox/versions/:major/deprecate', (req) => {
+    const major = Number(req.param('major'));
+    if (!SUPPORTED_VERSIONS.includes(major)) throw new ApiError(404, 'not_found', `Postgres ${req.param('major')} is not a version of the simulated Heroku.`);
+    const { at } = parseBody(deprecateBody, req.body);
+    const when = at === undefined ? req.world.clock.now() : new Date(at).getTime();
+    const deprecation = req.world.versions.deprecate(major, when);
+    const iso = (t: number) => req.world.clock.iso(t);
+    return ok({ major, deprecatedAt: iso(deprecation.deprecatedAt), forcedUpgradesFrom: iso(deprecation.forcedUpgradesFrom), endOfLife: iso(deprecation.endOfLife) });
   }),
   route('POST', '/__sandbox/clock', (req) => {
     const { advanceMs } = parseBody(z.object({ advanceMs: z.number().min(0).default(0) }), req.body);

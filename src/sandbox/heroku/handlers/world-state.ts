@@ -40,7 +40,10 @@ function appState(world: World, app: App) {
         dbKey: c.dbKey,
         schemaName: c.schemaName,
         accessible: c.accessible,
-        mappings: c.mappings.map((m) => ({ id: m.id, objectName: m.objectName, state: m.state, revision: m.revision, counts: mappingCounts(world, c, m) })),
+        mappings: c.mappings.map((m) => ({ id: m.id, objectName: m.objectName, state: m.state, revision: m.revision, counts: mappingCounts(world, c, m), syncStopped: m.stoppedAt !== undefined })),
+        writeErrors: c.writeErrors.length,
+        notifications: c.notifications.filter((n) => !n.acknowledged).length,
+        salesforceApiLimitReached: Boolean(c.orgId && world.orgs.get(c.orgId)?.apiLimitReachedAt !== undefined),
       })),
   };
 }
@@ -54,5 +57,6 @@ export function worldState(world: World) {
     faults: world.faults.current,
     apps: [...world.apps.values()].map((app) => appState(world, app)),
     notices: world.notices.list().map((n) => ({ id: n.id, kind: n.kind, title: n.title, phase: n.phase, window: n.window ?? null })),
+    deprecatedVersions: world.versions.all().map((d) => ({ major: d.major, deprecatedAt: world.clock.iso(d.deprecatedAt), forcedUpgradesFrom: world.clock.iso(d.forcedUpgradesFrom) })),
   };
 }

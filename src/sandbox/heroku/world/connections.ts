@@ -59,6 +59,8 @@ export interface Connection {
   accessible: boolean;
   /** when PAUSED was reached: database writes pile up in the trigger log from here */
   pausedAt?: number;
+  /** when it entered the error or authorization state it is in (failConnection); polling stops there */
+  stateSince?: number;
   /** after a resume: the piled-up rows per mapping id are sent to Salesforce until `until` */
   drain?: { from: number; until: number; rows: Map<string, number> };
   mappings: Mapping[];
@@ -68,6 +70,44 @@ export interface Connection {
   validations: number[];
   writeErrors: WriteError[];
   notifications: ConnectNotification[];
+}
+
+/** The connection syncs (its stored state; IDLE is refined into IDLE or POLLING_DB_CHANGES on read). */
+export function syncing(connection: Connection): boolean {
+  return connection.state === 'IDLE' || connection.state === 'POLLING_DB_CHANGES';
+}
+
+/**
+ * Records a Connect notification (C12), as Heroku Connect raises one for a mapping error or a lost
+ * database connection. The texts are the simulator's own: Heroku's exact wording is not known.
+ */
+export function notify(world: World, connection: Connection, eventType: ConnectNotification['event_type'], message: string): ConnectNotification {
+  const notification: ConnectNotification = {
+    id: String(world.ids.serial()),
+    created_at: world.clock.iso(),
+    event_type: eventType,
+    message,
+    acknowledged: false,
+  };
+  connection.notifications.push(notification);
+  return notification;
+}
+
+/** States a connection falls into on its own (set from the sandbox): errors, and lost authorizations. */
+export type FailureState = 'SYSTEM_ERROR' | 'DB_UNAVAILABLE' | 'TOO_MANY_ROWS' | 'UNAUTHORIZED' | 'HEROKU_UNAUTH' | 'NEED_AUTHENTICATION';
+
+/**
+ * The connection stops syncing in `state`, as Heroku Connect does on an unexpected error, a lost
+ * database or an expired authorization; IDLE puts it back. Losing the database raises a
+ * `postgres-connection` notification (reference 4.3).
+ */
+export function failConnection(world: World, connection: Connection, state: FailureState | 'IDLE'): void {
+  world.agenda.cancel(`${connection.id}:state`);
+  connection.state = state;
+  connection.stateSince = state === 'IDLE' ? undefined : world.clock.now();
+  if (state === 'DB_UNAVAILABLE') {
+    notify(world, connection, 'postgres-connection', `Heroku Connect cannot connect to the database in ${connection.dbKey ?? 'its db_key'}. Sync is stopped until it can.`);
+  }
 }
 
 export function createConnection(world: World, addon: AddOn): Connection {
@@ -201,6 +241,7 @@ export function restart(world: World, connection: Connection): void {
 
 function recover(world: World, connection: Connection): void {
   connection.state = 'RECOVERY';
+  connection.stateSince = undefined;
   world.agenda.plan(`${connection.id}:state`, [{ after: connect.recovery, do: () => (connection.state = 'IDLE') }]);
 }
 
@@ -233,7 +274,10 @@ export function authorizeSalesforce(world: World, app: App): Connection[] {
     connection.orgId ??= orgFor(world, app).id;
     connection.authUpdatedAt = world.clock.now();
     if (connection.state === 'UNAUTHORIZED') recover(world, connection);
-    else connection.state = 'IDLE';
+    else {
+      connection.state = 'IDLE';
+      connection.stateSince = undefined;
+    }
   }
   return waiting;
 }

@@ -61,6 +61,11 @@ export function newDatabase(world: World, app: App, plan: Plan, config: Record<s
     throw invalidParams(`Postgres version ${String(config.version)} is not supported. Choose one of ${SUPPORTED_VERSIONS.join(', ')}.`);
   }
   if (source && version !== source.database.version) throw invalidParams(`${what} run the Postgres version of their source (${source.database.version}).`);
+  // "Three months after the deprecation date, Heroku prevents provisioning new databases on the deprecated version."
+  if (!source && !world.versions.provisioningOpen(version, world.clock.now())) {
+    const open = SUPPORTED_VERSIONS.filter((v) => world.versions.provisioningOpen(v, world.clock.now()));
+    throw invalidParams(`Postgres ${version} is deprecated: new databases cannot be created on it. Choose one of ${open.join(', ')}.`);
+  }
   const now = world.clock.now();
   return {
     url: `postgres://u${world.ids.hex(13)}:p${world.ids.hex(40)}@ec2-${world.ids.hex(8)}.compute-1.amazonaws.com:5432/d${world.ids.hex(13)}`,

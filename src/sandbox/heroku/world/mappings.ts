@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../errors.js';
-import { pendingRows, type Connection } from './connections.js';
-import { objectRows } from './salesforce.js';
+import { pendingRows, syncing, type Connection, type WriteError } from './connections.js';
+import { fieldExists, objectRows } from './salesforce.js';
 import { connect } from './timings.js';
 import type { World } from './world.js';
 
@@ -46,6 +46,8 @@ export interface Mapping {
   load?: { from: number; until: number };
   /** after an aborted load: the rows it had loaded, until the next load */
   abortedAtRows?: number;
+  /** when its sync stopped because a mapped field was deleted in Salesforce; saving the mapping again resumes it */
+  stoppedAt?: number;
 }
 
 /** Id, IsDeleted and SystemModstamp are always mapped and cannot be removed. */
@@ -61,6 +63,7 @@ export function createMapping(world: World, connection: Connection, objectName: 
   if (connection.mappings.some((m) => m.objectName.toLowerCase() === objectName.toLowerCase())) {
     throw badRequest(`A mapping for ${objectName} already exists on this connection.`);
   }
+  refuseDeletedFields(world, connection, objectName, Object.keys(config.fields));
   const now = world.clock.now();
   const mapping: Mapping = {
     id: world.ids.uuid(),
@@ -100,7 +103,14 @@ export function updateMapping(world: World, connection: Connection, mapping: Map
 }
 
 export function applyConfig(world: World, connection: Connection, mapping: Mapping, config: MappingConfig): void {
-  mapping.config = withSystemFields(config);
+  const org = connection.orgId ? world.orgs.get(connection.orgId) : undefined;
+  const kept = Object.keys(mapping.config.fields);
+  // Saving again is how a mapping whose field was deleted in Salesforce resumes: the dashboard shows
+  // the deleted fields in red and Save drops them (heroku/roadmap#248). A field newly added must exist.
+  refuseDeletedFields(world, connection, mapping.objectName, Object.keys(config.fields).filter((f) => !kept.includes(f)));
+  const fields = Object.fromEntries(Object.entries(config.fields).filter(([field]) => fieldExists(org, mapping.objectName, field)));
+  mapping.config = withSystemFields({ ...config, fields });
+  mapping.stoppedAt = undefined;
   mapping.revision += 1;
   mapping.appliedAt = world.clock.now();
   moveThrough(world, mapping, [
@@ -133,6 +143,45 @@ export function deleteMapping(world: World, connection: Connection, mapping: Map
   world.agenda.forget(mapping.id);
 }
 
+/** Heroku Connect refuses to map a field Salesforce does not have (the exact answer is not known; a 400 says why). */
+function refuseDeletedFields(world: World, connection: Connection, objectName: string, fields: string[]): void {
+  const org = connection.orgId ? world.orgs.get(connection.orgId) : undefined;
+  const missing = fields.filter((f) => !fieldExists(org, objectName, f));
+  if (missing.length > 0) throw badRequest(`${objectName} has no field ${missing.join(', ')} in Salesforce.`);
+}
+
+/**
+ * Stops a mapping's sync because a field it maps was deleted in Salesforce: it stays SCHEMA_CHANGED
+ * and stops polling until the mapping is saved again (thermondo/django-heroku-connect#200: "the sync
+ * for that object was completely stopped"; heroku/roadmap#248: un-stuck by saving the mapping).
+ */
+export function stopSync(world: World, mapping: Mapping): void {
+  const now = world.clock.now();
+  world.agenda.cancel(`${mapping.id}:state`);
+  mapping.state = 'SCHEMA_CHANGED';
+  mapping.stoppedAt = now;
+  mapping.updatedAt = now;
+  mapping.load = undefined;
+}
+
+/**
+ * When the mapping last polled Salesforce (`times.sf_poll`): every `sf_polling_seconds` while it
+ * can, never while the connection is paused or in an error state, its sync is stopped, or the org's
+ * daily API calls are used up; then the last poll before the earliest of those.
+ */
+export function lastSalesforcePoll(world: World, connection: Connection, mapping: Mapping): number {
+  const interval = mapping.config.sf_polling_seconds * 1000;
+  const org = connection.orgId ? world.orgs.get(connection.orgId) : undefined;
+  const onGrid = (t: number) => mapping.createdAt + Math.max(0, Math.floor((t - mapping.createdAt) / interval)) * interval;
+  const stops = [
+    mapping.stoppedAt,
+    org?.apiLimitReachedAt,
+    connection.pausedAt,
+    syncing(connection) ? undefined : connection.stateSince,
+  ].filter((t): t is number => t !== undefined);
+  return onGrid(stops.length > 0 ? Math.min(...stops) : world.clock.now());
+}
+
 /** Puts the mapping through timed states, ending DATA_SYNCED; RELOAD_TABLE fills the table as it goes. */
 export function moveThrough(world: World, mapping: Mapping, states: Array<[MappingState, number]>): void {
   mapping.abortedAtRows = undefined;
@@ -161,8 +210,14 @@ export function mappingCounts(world: World, connection: Connection, mapping: Map
     db: mapping.state === 'INITIAL' ? 0 : (mapping.abortedAtRows ?? Math.floor(sf * loaded)),
     sf,
     pending: pendingRows(world, connection, mapping),
-    errors: connection.writeErrors.filter((e) => e.table_name.toLowerCase() === mapping.objectName.toLowerCase()).length,
+    errors: recentWriteErrors(world, connection, mapping.objectName).length,
   };
+}
+
+/** Write errors of the last 24 hours ("No write errors in the last 24 hours"), of one table or all. */
+export function recentWriteErrors(world: World, connection: Connection, objectName?: string): WriteError[] {
+  const since = world.clock.iso(world.clock.now() - 24 * 3_600_000);
+  return connection.writeErrors.filter((e) => e.created_at > since && (!objectName || e.table_name.toLowerCase() === objectName.toLowerCase()));
 }
 
 export function findMapping(world: World, id: string): { connection: Connection; mapping: Mapping } {

@@ -13,6 +13,7 @@ import { RequestLog } from './request-log.js';
 import type { SalesforceOrg } from './salesforce.js';
 import { seeds, type SeedName } from './seed.js';
 import type { Transfer } from './transfers.js';
+import { VersionSupport } from './versions.js';
 
 export interface WorldOptions {
   timeScale?: number;
@@ -33,6 +34,8 @@ export class World {
   readonly rateLimit: RateLimit;
   readonly requestLog = new RequestLog();
   readonly notices: NoticeBoard;
+  /** Which Postgres versions Heroku has deprecated, and when. */
+  readonly versions = new VersionSupport();
   #seed: SeedName;
   readonly #apps = new Map<string, App>();
   readonly #addons = new Map<string, AddOn>();
@@ -108,6 +111,7 @@ export class World {
     this.rateLimit.reset();
     this.requestLog.clear();
     this.notices.reset();
+    this.versions.reset();
     seeds[seed](this);
   }
 

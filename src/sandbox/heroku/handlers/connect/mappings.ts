@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { findConnection, type Connection } from '../../world/connections.js';
-import { createMapping, deleteMapping, findMapping, mappingConfigSchema, reloadMapping, updateMapping } from '../../world/mappings.js';
+import { createMapping, deleteMapping, findMapping, mappingConfigSchema, recentWriteErrors, reloadMapping, updateMapping } from '../../world/mappings.js';
+import { describeObject } from '../../world/salesforce.js';
+import type { World } from '../../world/world.js';
 import { parseBody } from '../../http/body.js';
 import { ok, route, type ApiRequest } from '../../http/router.js';
 import { presentMapping } from './present.js';
@@ -15,8 +17,9 @@ const updateBody = z.object({
 
 const mappingOf = (req: ApiRequest) => findMapping(req.world, req.param('mid'));
 
-function writeErrors(connection: Connection, table?: string) {
-  const results = connection.writeErrors.filter((e) => !table || e.table_name.toLowerCase() === table.toLowerCase());
+/** C11/M5: the write errors of the last 24 hours. */
+function writeErrors(world: World, connection: Connection, table?: string) {
+  const results = recentWriteErrors(world, connection, table);
   return { count: results.length, results };
 }
 
@@ -48,9 +51,15 @@ export const mappingRoutes = [
     reloadMapping(req.world, connection, mapping);
     return { status: 202 };
   }),
-  route('GET', '/api/v3/connections/:cid/errors', (req) => ok(writeErrors(findConnection(req.world, req.param('cid'))))),
+  route('GET', '/api/v3/connections/:cid/errors', (req) => ok(writeErrors(req.world, findConnection(req.world, req.param('cid'))))),
   route('GET', '/api/v3/mappings/:mid/errors', (req) => {
     const { connection, mapping } = mappingOf(req);
-    return ok(writeErrors(connection, mapping.objectName));
+    return ok(writeErrors(req.world, connection, mapping.objectName));
+  }),
+  /** C16: the object's fields as Salesforce describes them now (the plugin reads `name` and `required`). */
+  route('GET', '/api/v3/connections/:cid/schemas/:object', (req) => {
+    const connection = findConnection(req.world, req.param('cid'));
+    const org = connection.orgId ? req.world.orgs.get(connection.orgId) : undefined;
+    return ok({ name: req.param('object'), fields: describeObject(req.world, org, req.param('object')) });
   }),
 ];

@@ -1,7 +1,7 @@
 import { configVars } from '../../world/config-vars.js';
 import { connectionName } from '../../world/connect-config.js';
 import { connectionApp, connectionState, type Connection } from '../../world/connections.js';
-import { mappingCounts, type Mapping } from '../../world/mappings.js';
+import { lastSalesforcePoll, mappingCounts, type Mapping } from '../../world/mappings.js';
 import type { World } from '../../world/world.js';
 
 const REGIONS = {
@@ -28,7 +28,7 @@ export function presentMapping(world: World, connection: Connection, mapping: Ma
     has_hc_columns: true,
     sync_flags: {},
     counts,
-    times: { sf_poll: iso(mapping.updatedAt), sf_write: null, db_poll: null, db_write: iso(mapping.updatedAt) },
+    times: { sf_poll: iso(lastSalesforcePoll(world, connection, mapping)), sf_write: null, db_poll: null, db_write: iso(mapping.updatedAt) },
     config: { ...mapping.config, revision: mapping.revision, applied_at: iso(mapping.appliedAt) },
     detail_url: `/api/v3/mappings/${mapping.id}`,
     errors_url: `/api/v3/mappings/${mapping.id}/errors`,

@@ -39,6 +39,7 @@ function infoRows(world: World, addon: AddOn, database: Database): InfoRow[] {
     { name: 'Followers', values: urlsOf(world, followersOf(world, database).map((f) => f.addonId)), resolve_db_name: true },
     { name: 'Forked From', values: urlsOf(world, [database.forkedFromId]), resolve_db_name: true },
     { name: 'Maintenance', values: ['not required'] },
+    { name: 'Warning', values: [world.versions.warning(database.version, world.clock.now())].filter((w): w is string => w !== undefined) },
   ];
   return rows.filter((r) => r.values.length);
 }
