@@ -81,6 +81,7 @@ export const api = {
     diagnose: ['POST /api/v3/connections/{id}/validations', 'GET /api/v3/connections/{id}/validations/{n}'],
     writeErrors: ['GET /api/v3/connections/{id}/errors'],
     notifications: ['GET /api/v3/connections/{id}/notifications'],
+    salesforceSchema: ['GET /api/v3/connections/{id}/schemas/{object}'],
   }),
 } as const;
 

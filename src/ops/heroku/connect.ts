@@ -9,6 +9,7 @@ import {
   discoverySchema,
   mappingSchema,
   notificationsSchema,
+  objectSchemaSchema,
   validationResultSchema,
   validationStartedSchema,
   writeErrorsSchema,
@@ -17,6 +18,7 @@ import {
   type DiscoveredConnection,
   type Mapping,
   type Notification,
+  type ObjectSchema,
   type ValidationResult,
   type WriteErrors,
 } from './types.js';
@@ -197,6 +199,11 @@ export class ConnectClient {
       searchParams: { ...query, page_size: 1000 },
     });
     return results;
+  }
+
+  /** C16: the fields Salesforce has for an object now; a field deleted there is missing. */
+  salesforceSchema(ref: ConnectionRef, objectName: string, options?: CallOptions): Promise<ObjectSchema> {
+    return this.http.request(objectSchemaSchema, this.req(ref, `/connections/${seg(ref.id)}/schemas/${seg(objectName)}`, options));
   }
 
   private async action(ref: ConnectionRef, action: 'pause' | 'resume' | 'restart', options?: CallOptions): Promise<void> {

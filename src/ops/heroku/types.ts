@@ -158,7 +158,18 @@ export const mappingSchema = z.looseObject({
   state: z.string(),
   state_description: z.string().nullable().optional(),
   counts: z.looseObject({ db: count, sf: count, pending: count, errors: count }).optional(),
-  config: z.looseObject({ access: z.string().optional(), revision: z.number().optional(), fields: z.record(z.string(), z.unknown()).optional() }).optional(),
+  /** How often the mapping polls Salesforce. */
+  sf_polling_seconds: z.number().nullable().optional(),
+  /** When it last polled Salesforce (`sf_poll`) and wrote to it; Heroku's format `2025-07-16 20:12:43.734321+00:00`. */
+  times: z.looseObject({ sf_poll: z.string().nullable().optional(), sf_write: z.string().nullable().optional() }).optional(),
+  config: z
+    .looseObject({
+      access: z.string().optional(),
+      revision: z.number().optional(),
+      sf_polling_seconds: z.number().optional(),
+      fields: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
@@ -203,6 +214,12 @@ export const writeErrorsSchema = z.looseObject({
   results: z.array(z.looseObject({ id: z.union([z.string(), z.number()]), table_name: z.string().optional(), record_id: z.union([z.string(), z.number()]).optional(), message: z.string(), created_at: z.string().optional() })),
 });
 export type WriteErrors = z.infer<typeof writeErrorsSchema>;
+
+/** C16: an object's fields as Salesforce describes them; the plugin reads `name` and `required`. */
+export const objectSchemaSchema = z.looseObject({
+  fields: z.array(z.looseObject({ name: z.string(), required: z.boolean().optional() })),
+});
+export type ObjectSchema = z.infer<typeof objectSchemaSchema>;
 
 export const notificationsSchema = z.looseObject({
   results: z.array(z.looseObject({ id: z.union([z.string(), z.number()]), created_at: z.string().optional(), event_type: z.string(), message: z.string() })),
