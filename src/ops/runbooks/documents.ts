@@ -24,6 +24,12 @@ export const syncAndConnections = {
   recreate: { title: 'Managing Heroku Connect Sync and Connections', url: SYNC_AND_CONNECTIONS_URL, section: 'Recreating a Connection After a Sandbox Refresh' },
 } satisfies Record<string, DocumentRef>;
 
+/** Dev Center "Connection States Reference": what each state means and what brings a connection back. */
+export const connectionStates: DocumentRef = {
+  title: 'Heroku Connect Connection States Reference',
+  url: 'https://devcenter.heroku.com/articles/connection-states-reference',
+};
+
 /** The help article on adding a column to a very large mapping: "Prep Work" 1–13, then "Cutover" 1–11. */
 export const addColumnArticle: DocumentRef = {
   title: 'How to add a column to a very large table managed by Heroku Connect with minimal downtime',

@@ -5,7 +5,7 @@ import { addFields, removeField, resaveMapping } from './mutations/mapping-field
 import { APP, appName, flag, OBJECT, salesforceName } from './params.js';
 import { connectionFoundCheck, connectionSyncingCheck } from './preflight.js';
 import { HEROKU_CONNECT } from './reads/connection.js';
-import { fieldsAre, fieldsMapped, removable, savedSince } from './reads/mapping-fields.js';
+import { fieldsAre, fieldsMapped, mappingSavable, removable, savedSince } from './reads/mapping-fields.js';
 import { mappingsAtRest, mappingsExist, mappingsSynced } from './reads/mappings.js';
 import { action, check, runbook, wait } from './runbook.js';
 import { timing } from './timings.js';
@@ -18,7 +18,8 @@ type Params = z.infer<typeof fieldChangeParams>;
  * Definitions in Salesforce"): Heroku Connect picks up a changed field definition when the mapping
  * is saved again. A change of type cannot be altered in place: remove the field from the mapping and
  * save, then add it back and save: "This causes Connect to drop the column, re-add it, and load the
- * data back into the column". Connect loads it by itself: there is no reload.
+ * data back into the column". Connect loads it by itself: there is no reload. A field deleted in
+ * Salesforce is dropped from the mapping by the same save, which resumes the mapping it stopped.
  */
 export const fieldChange = runbook<RunbookDeps, Params>({
   name: 'field-change',
@@ -47,7 +48,8 @@ export const fieldChange = runbook<RunbookDeps, Params>({
     if (!typeChange) {
       return [
         ...checks,
-        atRest,
+        // A field deleted in Salesforce stops the mapping in SCHEMA_CHANGED: saving it again is the fix.
+        wait(`Wait until the ${object} mapping can be saved (DATA_SYNCED, or stopped by a field deleted in Salesforce)`, mappingSavable(HEROKU_CONNECT, object), timing.mappingsAtRest),
         action(`Save the ${object} mapping again so Heroku Connect reads the new field definition`, { do: resaveMapping(HEROKU_CONNECT, object), done: savedSince(HEROKU_CONNECT, object) }),
         wait(`Wait until the ${object} mapping has applied the new definition (DATA_SYNCED)`, mappingsSynced(HEROKU_CONNECT, [object]), timing.mappingEdited),
       ];

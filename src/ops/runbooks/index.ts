@@ -7,6 +7,7 @@ import { planChangeViaFollower } from './plan-change-via-follower.js';
 import { planChange } from './plan-change.js';
 import { recreate } from './recreate.js';
 import { reload } from './reload.js';
+import { restart } from './restart.js';
 import { resume } from './resume.js';
 import { runbookRegistry, type RunbookRegistry } from './runbook.js';
 import { upgradeViaFollower } from './upgrade-via-follower.js';
@@ -27,6 +28,7 @@ export const runbooks: RunbookRegistry<RunbookDeps> = runbookRegistry<RunbookDep
   copy,
   pause,
   resume,
+  restart,
   reload,
   recreate,
   fieldChange,

@@ -43,6 +43,14 @@ export const timing = {
   /** The initial load of every mapping of a new connection: hours to days for very large tables. */
   initialLoad: { every: '1m', max: '15m', timeout: '7d', expect: ['10m', '48h'] },
   pendingWritten: { every: '10s', max: '1m', timeout: '2h', expect: ['0s', '10m'], next: 'Heroku Connect still has changes to write: check its write errors (`heroku connect:write-errors`), then start again or roll back.' },
+  /** A restarted connection goes through RECOVERY, then syncs again. */
+  recovered: {
+    every: '10s',
+    max: '1m',
+    timeout: '30m',
+    expect: ['30s', '10m'],
+    next: 'Heroku Connect did not recover: read its logs (`heroku logs --tail --dyno herokuconnect`) and the Heroku Connect dashboard.',
+  },
   /** A connection just resumed on its database syncs again within minutes. */
   dataFlows: { every: '10s', max: '1m', timeout: '1h', expect: ['0s', '5m'] },
 } satisfies Record<string, Timing>;

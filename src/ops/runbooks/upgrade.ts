@@ -3,8 +3,8 @@ import type { RunbookDeps } from './deps.js';
 import { maintenanceOperations } from './documents.js';
 import { pause } from './mutations/pause.js';
 import { resume } from './mutations/resume.js';
-import { cancelUpgrade, prepareUpgrade, runUpgrade } from './mutations/upgrade.js';
-import { APP, appName, pgVersion, VERSION } from './params.js';
+import { cancelUpgrade, DRY_RUN_STARTED, dryRunUpgrade, prepareUpgrade, runUpgrade } from './mutations/upgrade.js';
+import { APP, appName, flag, pgVersion, VERSION } from './params.js';
 import { connectDatabaseChecks } from './preflight.js';
 import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
 import { HEROKU_CONNECT } from './reads/connection.js';
@@ -20,10 +20,25 @@ import {
   upgradeStarted,
   upgradeStillScheduled,
 } from './reads/upgrade.js';
-import { action, approval, check, runbook, wait } from './runbook.js';
+import { action, approval, check, runbook, wait, type ParamSpec } from './runbook.js';
+import { read } from './deps.js';
 import { pauseRetry, timing } from './timings.js';
 
-export const upgradeParams = z.object({ app: appName, version: pgVersion.optional() });
+export const upgradeParams = z.object({
+  app: appName,
+  version: pgVersion.optional(),
+  /** Start with a test upgrade (pg:upgrade:dryrun), whose result Heroku emails before the cutover is approved. */
+  dryRun: flag.optional(),
+});
+
+const DRY_RUN: ParamSpec = {
+  key: 'dryRun',
+  kind: 'option',
+  name: '--dry-run',
+  type: 'flag',
+  optional: true,
+  description: 'Start with a test upgrade on a copy (pg:upgrade:dryrun); Heroku emails its result before the cutover is approved.',
+};
 type Params = z.infer<typeof upgradeParams>;
 
 const ESSENTIAL_REMEDY = 'Essential-tier databases are upgraded onto a new database with pg:copy: `/connect plan-change APP PLAN --via copy --version N`.';
@@ -39,9 +54,14 @@ export const upgrade = runbook<RunbookDeps, Params>({
   name: 'upgrade',
   summary: 'Upgrade the Postgres version in place with pg:upgrade, pausing Heroku Connect while it runs',
   document: maintenanceOperations.versionUpgrade,
-  command: { command: 'upgrade', params: [APP, VERSION], schedulable: true, examples: ['upgrade acme-prod --version 17', 'upgrade acme-prod --at "sat 02:00 UTC"'] },
+  command: {
+    command: 'upgrade',
+    params: [APP, VERSION, DRY_RUN],
+    schedulable: true,
+    examples: ['upgrade acme-prod --version 17', 'upgrade acme-prod --version 17 --dry-run', 'upgrade acme-prod --at "sat 02:00 UTC"'],
+  },
   params: upgradeParams,
-  steps: ({ version }) => {
+  steps: ({ version, dryRun }) => {
     const target = version ? `Postgres ${version}` : 'The newest Postgres';
     return [
       ...connectDatabaseChecks(),
@@ -49,6 +69,15 @@ export const upgrade = runbook<RunbookDeps, Params>({
       check('The database is a leader, not a follower', isLeader),
       check(`${target} is newer than the database's version`, versionIsNewer(version)),
       check('No upgrade is prepared or running already', noUpgradePending),
+      ...(dryRun
+        ? [
+            action(`Start a test upgrade${version ? ` to Postgres ${version}` : ''} on a copy (pg:upgrade:dryrun); Heroku emails its result`, {
+              do: dryRunUpgrade(version),
+              done: read([], async (ctx) => typeof ctx.outputs[DRY_RUN_STARTED] === 'string'),
+              cites: 'pg:upgrade:dryrun',
+            }),
+          ]
+        : []),
       action(`Prepare the upgrade to ${version ? `Postgres ${version}` : 'the newest Postgres'} (pg:upgrade:prepare)`, {
         do: prepareUpgrade(version),
         done: upgradePrepared,

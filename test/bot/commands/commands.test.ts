@@ -61,7 +61,7 @@ describe('the read-only commands', () => {
   });
 
   it('help, and plan: a preview card with no buttons and nothing started', async () => {
-    expect(await answer('help', /\/connect commands/)).toContain('/connect upgrade APP [--version N] [--via follower] [--at TIME]');
+    expect(await answer('help', /\/connect commands/)).toContain('/connect upgrade APP [--version N] [--dry-run] [--via follower] [--at TIME]');
     await h.command(USERS.approver, 'plan upgrade acme-prod --version 17');
     const card = await h.workspace.waitFor(() => h.workspace.ephemerals({ user: USERS.approver }).find((e) => e.text === 'Plan: upgrade acme-prod'));
     expect(JSON.stringify(card.blocks)).toContain('Nothing has started. `/connect upgrade acme-prod --version 17` starts it.');

@@ -98,7 +98,7 @@ describe('the /connect grammar', () => {
     expect(refused('maint').suggestion).toBe('maintenance');
     expect(refused('upgrade acme-prd')).toEqual({
       problem: 'Unknown app `acme-prd`: connect-ops manages `acme-prod`, `acme-staging`, `globex-prod`.',
-      usage: 'upgrade APP [--version N] [--via follower] [--at TIME]',
+      usage: 'upgrade APP [--version N] [--dry-run] [--via follower] [--at TIME]',
       suggestion: 'acme-prod',
     });
     expect(refused('plan-change acme-prod standrd-2')).toMatchObject({ problem: 'Unknown plan `standrd-2`.', suggestion: 'standard-2' });
@@ -107,7 +107,7 @@ describe('the /connect grammar', () => {
     expect(refused('maintenance --all')).toMatchObject({ problem: 'maintenance takes no options (got `--all`).' });
     expect(refused('upgrade acme-prod --via folower')).toMatchObject({ problem: '`--via` must be `follower` (got `folower`).', suggestion: 'follower' });
     expect(refused('plan upgrde acme-prod')).toMatchObject({ problem: 'Unknown runbook `upgrde`.', usage: 'plan RUNBOOK APP [OPTIONS]', suggestion: 'upgrade' });
-    expect(refused('plan upgrade acme-prod --verison 3').usage).toBe('plan upgrade APP [--version N] [--via follower] [--at TIME]');
+    expect(refused('plan upgrade acme-prod --verison 3').usage).toBe('plan upgrade APP [--version N] [--dry-run] [--via follower] [--at TIME]');
     expect(refused('help upgarde')).toMatchObject({ problem: 'Unknown command `upgarde`.', suggestion: 'upgrade' });
     expect(refused('upgrade xyzzy-nothing-alike').suggestion).toBeNull();
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { deleteSalesforceField } from '../../../src/sandbox/heroku/world/trouble.js';
 import { changes, drive, FAULTS_TIME_SCALE, mappingOf, runToEnd } from './support/connect-runs.js';
 import { connectionOf, FAULTS, OPERATOR, startHarness, why, type Harness } from './support/harness.js';
 
@@ -25,6 +26,17 @@ describe('field-change', () => {
     expect(fieldsSent(saves()[0]?.body).sort()).toEqual([...FIELDS].sort());
     expect(account().revision).toBe(revision + 1);
     expect(account().state).toBe('DATA_SYNCED');
+  });
+
+  it('un-sticks a mapping stopped by a field deleted in Salesforce: the save drops the field and sync resumes', async () => {
+    deleteSalesforceField(h.world, h.world.apps.get('acme-prod')!, 'Account', 'External_ID__c');
+    h.world.advance(account().config.sf_polling_seconds * 1000);
+    expect(account().state).toBe('SCHEMA_CHANGED');
+    const run = await runToEnd(h, 'field-change', 'acme-prod', { object: 'Account', field: 'External_ID__c' });
+    expect(why(run)).toBe('succeeded');
+    expect(changes(h)).toEqual([`PUT /api/v3/mappings/${account().id}`]);
+    expect(Object.keys(account().config.fields)).not.toContain('External_ID__c');
+    expect(account()).toMatchObject({ state: 'DATA_SYNCED', stoppedAt: undefined });
   });
 
   it('applies a type change by removing the field, saving, and adding it back', async () => {

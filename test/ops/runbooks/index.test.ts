@@ -32,7 +32,7 @@ const DATABASE_RUNBOOKS: Array<[string, Record<string, unknown>]> = [
 describe('the runbook registry', () => {
   it('has every runbook under the name the bot and the CLI use', () => {
     expect([...runbooks.keys()].sort()).toEqual(
-      ['add-column', 'copy', 'field-change', 'pause', 'plan-change', 'plan-change-via-follower', 'recreate', 'reload', 'resume', 'upgrade', 'upgrade-via-follower'].sort(),
+      ['add-column', 'copy', 'field-change', 'pause', 'plan-change', 'plan-change-via-follower', 'recreate', 'reload', 'restart', 'resume', 'upgrade', 'upgrade-via-follower'].sort(),
     );
   });
 
@@ -116,6 +116,7 @@ describe('every runbook', () => {
       ['copy', 'plan-change', 'copy'],
       ['pause', 'pause', null],
       ['resume', 'resume', null],
+      ['restart', 'restart', null],
       ['reload', 'reload', null],
       ['recreate', 'recreate', null],
       ['field-change', 'field-change', null],

@@ -4,6 +4,7 @@ import { addOnAttachedAs, connectionOf, FAULTS, intercept, lines, startHarness, 
 const HOUR = 3_600_000;
 const PREPARE = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/prepare$/;
 const RUN = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/run$/;
+const DRY_RUN = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/dry_run$/;
 const CANCEL = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/cancel$/;
 const PAUSE = /^POST \/api\/v3\/connections\/[^/]+\/actions\/pause$/;
 const RESUME = /^POST \/api\/v3\/connections\/[^/]+\/actions\/resume$/;
@@ -38,6 +39,18 @@ describe('upgrade (pg:upgrade in place)', () => {
     expect(lines(h.mutations())).toEqual([PREPARE, PAUSE, RUN, RESUME].map((p) => expect.stringMatching(p)));
     // The writes-stopped window is Heroku Connect's pause.
     expect(run.downtime?.ms).toBeGreaterThan(0);
+  });
+
+  it('with dryRun, starts with a test upgrade (pg:upgrade:dryrun) before preparing', async () => {
+    const atApproval = await prepared({ version: 17, dryRun: true });
+    expect(atApproval.steps.find((s) => s.title.startsWith('Start a test upgrade'))).toMatchObject({
+      title: 'Start a test upgrade to Postgres 17 on a copy (pg:upgrade:dryrun); Heroku emails its result',
+      status: 'done',
+    });
+    expect(atApproval.outputs.dryRunStarted).toBe("Started test upgrade. We'll notify you via email when it's complete.");
+    const run = await h.finish(atApproval.id);
+    expect(run.status).toBe('succeeded');
+    expect(lines(h.mutations())).toEqual([DRY_RUN, PREPARE, PAUSE, RUN, RESUME].map((p) => expect.stringMatching(p)));
   });
 
   it('cancelled at the approval, rolls back by cancelling the prepared upgrade', async () => {

@@ -1,5 +1,5 @@
 import { read, type Fn } from '../deps.js';
-import type { CheckResult, WaitResult } from '../runbook.js';
+import { StepFailed, type CheckResult, type WaitResult } from '../runbook.js';
 import { Named, readConnection, readSide, type Side, type Who } from './connection.js';
 
 /**
@@ -52,6 +52,17 @@ export const connectionPaused: Fn<CheckResult> = read([readConnection], async (c
   return { ok: false, reason: `Heroku Connect is ${state}, not PAUSED: there is nothing to resume.`, next: remedyFor(state) ?? 'Nothing to do.' };
 });
 
+/** States `actions/restart` recovers from: for both, the Dev Center's remedy is to resume sync (`connect:recover`). */
+export const RESTARTABLE: readonly string[] = ['SYSTEM_ERROR', 'DB_UNAVAILABLE'];
+
+/** Check: the connection is in an error state a restart recovers from. */
+export const connectionRestartable: Fn<CheckResult> = read([readConnection], async (ctx) => {
+  const { state } = await readConnection(ctx);
+  if (RESTARTABLE.includes(state)) return { ok: true };
+  if (isSyncing(state)) return { ok: false, reason: `Heroku Connect is ${state}: it syncs, there is nothing to restart.`, next: 'Nothing to do.' };
+  return { ok: false, reason: `Heroku Connect is ${state}, which a restart does not recover from.`, next: remedyFor(state) };
+});
+
 /** Check: the connection has a db_key: the runbooks find the database through it. */
 export const connectionHasDatabase: Fn<CheckResult> = read([readConnection], async (ctx) => {
   const { db_key } = await readConnection(ctx);
@@ -89,4 +100,23 @@ export function pausedOrPausing(who: Who): Fn<boolean> {
 /** Done probe of a resume: the connection is no longer PAUSED. */
 export function notPaused(who: Who): Fn<boolean> {
   return read([readSide(who.side)], async (ctx) => (await readSide(who.side)(ctx)).state !== 'PAUSED');
+}
+
+/** Done probe of a restart: the connection has left the error state (RECOVERY, then syncing). */
+export function outOfError(who: Who): Fn<boolean> {
+  return read([readSide(who.side)], async (ctx) => !RESTARTABLE.includes((await readSide(who.side)(ctx)).state));
+}
+
+/**
+ * Wait: after a restart, the connection syncs again (IDLE or POLLING_DB_CHANGES). Back in the error
+ * state, the restart did not help: the run fails with the remedy rather than wait.
+ */
+export function syncsAgain(who: Who): Fn<WaitResult> {
+  return read([readSide(who.side)], async (ctx) => {
+    const { state } = await readSide(who.side)(ctx);
+    if (isSyncing(state)) return { done: true };
+    if (RESTARTABLE.includes(state)) throw new StepFailed(`${Named(who)} fell back into ${state} after the restart.`, { next: remedyFor(state) });
+    const remedy = remedyFor(state);
+    return { done: false, progress: `${Named(who)} is ${state}`, near: state === 'RECOVERY', ...(remedy && { next: remedy }) };
+  });
 }

@@ -1,8 +1,9 @@
+import { api } from '../../heroku/calls.js';
 import type { Mapping } from '../../heroku/types.js';
-import { read, type Fn } from '../deps.js';
-import type { CheckResult } from '../runbook.js';
-import { readSide, type Who } from './connection.js';
-import { mappingOn, sameName } from './mappings.js';
+import { read, type Ctx, type Fn } from '../deps.js';
+import type { CheckResult, WaitResult } from '../runbook.js';
+import { readSide, REF_CALLS, refOf, type Who } from './connection.js';
+import { describeMapping, mappingOn, sameName } from './mappings.js';
 
 /**
  * The fields of a Heroku Connect mapping (docs/reference/heroku-connect-api.md, "Export / import
@@ -60,5 +61,25 @@ export function savedSince(who: Who, object: string): Fn<boolean> {
   return read([readSide(who.side)], async (ctx) => {
     const before = ctx.outputs[revisionBeforeKey(object)];
     return typeof before === 'number' && ((await mappingOn(ctx, who, object)).config?.revision ?? 0) > before;
+  });
+}
+
+/** Mapped fields Salesforce no longer has (C16): a mapping that maps one stops syncing until it is saved again. */
+async function deletedFields(ctx: Ctx, who: Who, mapping: Mapping): Promise<string[]> {
+  const { fields } = await ctx.deps.connect.salesforceSchema(await refOf(ctx, who.side), mapping.object_name);
+  return mappedFields(mapping).filter((mapped) => !fields.some((f) => sameName(f.name, mapped)));
+}
+
+/**
+ * Wait: the mapping can be saved: at rest (DATA_SYNCED or INITIAL), or stopped in SCHEMA_CHANGED
+ * because Salesforce deleted a field it maps, which only a save un-sticks (heroku/roadmap#248: the
+ * dashboard shows the deleted fields in red, and Save resumes the sync).
+ */
+export function mappingSavable(who: Who, object: string): Fn<WaitResult> {
+  return read([readSide(who.side), ...REF_CALLS, api.connect.salesforceSchema], async (ctx) => {
+    const mapping = await mappingOn(ctx, who, object);
+    if (['DATA_SYNCED', 'INITIAL'].includes(mapping.state)) return { done: true };
+    if (mapping.state === 'SCHEMA_CHANGED' && (await deletedFields(ctx, who, mapping)).length > 0) return { done: true };
+    return { done: false, progress: describeMapping(mapping), near: true };
   });
 }
