@@ -38,6 +38,66 @@ const runbookPolicy = z.strictObject({
 
 const reminder = z.union([z.enum(['start', 'end']), z.string().regex(/^\d+\s*[mhd]$/, { error: 'must be start, end or a lead time such as 24h' })]);
 
+// ---------------------------------------------------------------------------------------------
+// `health:`: the Connect health watcher and the Postgres version radar. Quiet by default: a
+// condition becomes an incident only after its threshold, is told once and edited as it changes.
+
+/** What the health watcher notices; `mute` names them. */
+export const HEALTH_KINDS = [
+  'connection_state',
+  'connection_polling',
+  'connection_paused',
+  'mapping_schema_changed',
+  'mapping_error',
+  'mapping_stalled',
+  'write_errors',
+  'notification',
+] as const;
+
+const leadTime = z.string().regex(/^\d+\s*[mhd]$/, { error: 'must be a lead time such as 30d or 12h' });
+
+const healthPolicy = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** How long a condition lasts before it is an incident. */
+  thresholds: z
+    .strictObject({
+      /** NEED_AUTHENTICATION, SYSTEM_ERROR, DB_UNAVAILABLE, UNAUTHORIZED... */
+      connection_state: duration.prefault('10m'),
+      /** "If your connection remains in the POLLING_DB_CHANGES status for an extended time, check your logs." */
+      polling_db_changes: duration.prefault('1h'),
+      /** PAUSED while no run of connect-ops holds the app. */
+      paused: duration.prefault('4h'),
+      schema_changed: duration.prefault('30m'),
+      mapping_error: duration.prefault('10m'),
+      /** No Salesforce poll for this long beyond the mapping's own polling interval. */
+      sync_stalled: duration.prefault('2h'),
+      /** Write errors of the last 24 hours before they are an incident. */
+      write_errors: z.number().int().min(1).default(1),
+    })
+    .prefault({}),
+  /** Heroku Connect's own notifications (mapping errors, lost database connections). */
+  notifications: z.boolean().default(true),
+  /** Kinds never told. */
+  mute: z.array(z.enum(HEALTH_KINDS)).default([]),
+  /** `HH:MM` UTC: one digest a day per channel instead of a message per incident. */
+  digest: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a UTC time such as 09:00' }).nullable().default(null),
+  /** Heroku and Heroku Connect requests per hour the watchers may spend, after runs. */
+  requests_per_hour: z.number().int().min(10).max(4500).default(600),
+  versions: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Warnings before the date Heroku upgrades a deprecated version by force, each once. */
+      lead_times: z.array(leadTime).min(1).default(['90d', '30d', '7d', '1d']),
+      /** How often each app's databases are read. */
+      every: duration.prefault('6h'),
+    })
+    .prefault({}),
+});
+
+export type HealthPolicy = z.infer<typeof healthPolicy>;
+
+// ---------------------------------------------------------------------------------------------
+
 export const policySchema = z.strictObject({
   apps: z
     .record(
@@ -61,6 +121,7 @@ export const policySchema = z.strictObject({
       reminders: z.array(reminder).default(['24h', '1h', 'start', 'end']),
     })
     .default({ channels: [], regions: [], reminders: ['24h', '1h', 'start', 'end'] }),
+  health: healthPolicy.prefault({}),
 });
 
 export type Policy = z.infer<typeof policySchema>;
@@ -80,6 +141,7 @@ export const POLICY_RUNBOOKS = [
   'copy',
   'pause',
   'resume',
+  'restart',
   'reload',
   'recreate',
   'field-change',
@@ -193,7 +255,7 @@ function approverShortfall(policy: Policy, own: AppPolicy): { runbooks: string[]
 function knownKeysAt(schema: z.ZodType, path: readonly string[]): string[] {
   let current: z.ZodType | undefined = schema;
   const unwrap = (s: z.ZodType): z.ZodType => {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) return unwrap(s.unwrap() as z.ZodType);
+    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodNullable) return unwrap(s.unwrap() as z.ZodType);
     if (s instanceof z.ZodPipe) return unwrap(s.in as z.ZodType);
     return s;
   };

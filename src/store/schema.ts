@@ -16,6 +16,10 @@ export interface Database {
   slack_messages: SlackMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
   leases: LeasesTable;
+  health_incidents: HealthIncidentsTable;
+  pg_versions: PgVersionsTable;
+  version_warnings_sent: VersionWarningsSentTable;
+  health_digests: HealthDigestsTable;
 }
 
 export interface RunsTable {
@@ -156,4 +160,51 @@ export interface LeasesTable {
   owner: string;
   acquired_at: string;
   expires_at: string;
+}
+
+/** 006_health: a Connect health incident, from first sight to resolution, with its Slack message. */
+export interface HealthIncidentsTable {
+  id: string;
+  app: string;
+  kind: string;
+  /** The connection, the mapping's object or the notification type it is about. */
+  subject: string;
+  /** `pending` (seen, under its threshold), `open`, `resolved`. */
+  status: string;
+  first_seen_at: string;
+  opened_at: string | null;
+  resolved_at: string | null;
+  updated_at: string;
+  /** JSON: the incident as last seen. */
+  data: string;
+  /** What the Slack message last showed. */
+  shown: string | null;
+  channel: string | null;
+  ts: string | null;
+}
+
+/** 006_health: the version radar's latest reading of each database. */
+export interface PgVersionsTable {
+  addon_id: string;
+  app: string;
+  /** JSON */
+  data: string;
+  checked_at: string;
+}
+
+/** 006_health: a version warning claimed (and posted) once per database, major version and lead time. */
+export interface VersionWarningsSentTable {
+  addon_id: string;
+  major: number;
+  lead: string;
+  sent_at: string;
+  channel: string | null;
+  ts: string | null;
+}
+
+/** 006_health: the daily digest claimed once per channel and UTC day. */
+export interface HealthDigestsTable {
+  channel: string;
+  day: string;
+  sent_at: string;
 }

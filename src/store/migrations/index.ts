@@ -5,6 +5,7 @@ import * as engine from './002_engine.js';
 import * as status from './003_status.js';
 import * as leases from './004_leases.js';
 import * as skippedSteps from './005_skipped_steps.js';
+import * as health from './006_health.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against whatever schema exists
 export type Migration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '003_status': status,
   '004_leases': leases,
   '005_skipped_steps': skippedSteps,
+  '006_health': health,
 };

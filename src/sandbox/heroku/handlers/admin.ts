@@ -4,7 +4,7 @@ import { findApp } from '../world/apps.js';
 import { abortNewestLoad } from '../world/abort.js';
 import { authorizeSalesforce, failConnection } from '../world/connections.js';
 import { SUPPORTED_VERSIONS } from '../world/databases.js';
-import { deleteSalesforceField, exhaustApiCalls, refuseWrites } from '../world/trouble.js';
+import { deleteSalesforceField, exhaustApiCalls, failMapping, MAPPING_ERROR_STATES, refuseWrites } from '../world/trouble.js';
 import type { NoticeBoard } from '../world/notices.js';
 import { parseBody } from '../http/body.js';
 import { ok, route } from '../http/router.js';
@@ -67,6 +67,7 @@ const connectionStateBody = z.object({
   state: z.enum(['IDLE', 'SYSTEM_ERROR', 'DB_UNAVAILABLE', 'TOO_MANY_ROWS', 'UNAUTHORIZED', 'HEROKU_UNAUTH', 'NEED_AUTHENTICATION']),
 });
 const salesforceName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/);
+const mappingStateBody = z.object({ object: salesforceName, state: z.enum([...MAPPING_ERROR_STATES, 'DATA_SYNCED']) });
 const deleteFieldBody = z.object({ object: salesforceName, field: salesforceName });
 const refuseWritesBody = z.object({ object: salesforceName.optional(), count: z.number().int().min(1).max(500).default(1), message: z.string().min(1).max(500).optional() });
 const apiLimitBody = z.object({ exhausted: z.boolean() });
@@ -110,6 +111,12 @@ export const adminRoutes = [
     const connections = [...req.world.connections.values()].filter((c) => c.appId === app.id);
     for (const connection of connections) failConnection(req.world, connection, state);
     return ok({ connections: connections.map((c) => ({ id: c.id, state: c.state })) });
+  }),
+  /** Puts a mapping in an error state (BULK_LOAD_ERROR...); DATA_SYNCED puts it back. */
+  route('POST', '/__sandbox/mapping-state/:app', (req) => {
+    const { object, state } = parseBody(mappingStateBody, req.body);
+    failMapping(req.world, findApp(req.world, req.param('app')), object, state);
+    return { status: 204 };
   }),
   /** Someone deletes a mapped field in Salesforce: the mapping's sync stops at its next poll. */
   route('POST', '/__sandbox/salesforce/:app/delete-field', (req) => {

@@ -6,6 +6,13 @@ import { connect } from './timings.js';
 import type { World } from './world.js';
 
 export type MappingState =
+  | 'BULK_LOAD_ERROR'
+  | 'SYSTEM_ERROR'
+  | 'DB_UNAVAILABLE'
+  | 'BAD_CONFIG'
+  | 'SYNC_REMOVED'
+  | 'INACTIVE_ORG'
+  | 'UNAUTHORIZED'
   | 'INITIAL'
   | 'RELOAD_TABLE'
   | 'DATA_SYNCED'

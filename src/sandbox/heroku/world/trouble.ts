@@ -50,6 +50,24 @@ export function deleteSalesforceField(world: World, app: App, objectName: string
   return affected.map(({ connection, mapping }) => ({ connection: connection.id, mapping: mapping.id }));
 }
 
+/** Mapping states that are errors (Dev Center mapping states reference, as django-heroku-connect lists them). */
+export const MAPPING_ERROR_STATES = ['BULK_LOAD_ERROR', 'SYSTEM_ERROR', 'DB_UNAVAILABLE', 'BAD_CONFIG', 'SYNC_REMOVED', 'INACTIVE_ORG', 'UNAUTHORIZED'] as const;
+export type MappingErrorState = (typeof MAPPING_ERROR_STATES)[number];
+
+/**
+ * Puts a mapping in an error state, where its sync stops (a bulk load that failed, a config Salesforce
+ * refuses); DATA_SYNCED puts it back. How Heroku Connect recovers a mapping from each is not known.
+ */
+export function failMapping(world: World, app: App, objectName: string, state: MappingErrorState | 'DATA_SYNCED'): void {
+  const { connections } = connectionsOf(world, app);
+  const mapping = connections.flatMap((c) => c.mappings).find((m) => same(m.objectName, objectName));
+  if (!mapping) throw badRequest(`${app.name} has no ${objectName} mapping.`);
+  world.agenda.cancel(`${mapping.id}:state`);
+  mapping.state = state;
+  mapping.stoppedAt = state === 'DATA_SYNCED' ? undefined : world.clock.now();
+  mapping.updatedAt = world.clock.now();
+}
+
 /** Salesforce errors people see when a write is refused (Dev Center, "Write errors"). */
 const REFUSALS = [
   'REQUIRED_FIELD_MISSING: Required fields are missing: [LastName]',

@@ -1,0 +1,194 @@
+import type { Connection, Mapping, Notification, WriteErrors } from '../../ops/heroku/types.js';
+import type { Finding } from './incident.js';
+
+/**
+ * What is wrong with an app's Heroku Connect right now, from one reading of the Connect API:
+ * the connection's state (reference 5.1), each mapping's state and last Salesforce poll (5.2), write
+ * errors (C11) and Connect's own notifications (C12). Pure: thresholds and memory are the watcher's.
+ */
+
+/** One look at an app's Heroku Connect. */
+export interface AppReading {
+  app: string;
+  connection: Connection;
+  writeErrors: WriteErrors;
+  /** Unacknowledged notifications; null when the policy does not watch them. */
+  notifications: Notification[] | null;
+  /** For each mapping stopped in SCHEMA_CHANGED: the mapped fields Salesforce no longer has (C16). */
+  deletedFields: Record<string, string[]>;
+  /** A run of connect-ops holds the app: it pauses, reloads and alters on purpose. */
+  runActive: boolean;
+}
+
+const SYNCING = ['IDLE', 'POLLING_DB_CHANGES'];
+/**
+ * Mapping states that are errors (Dev Center mapping states reference, as django-heroku-connect
+ * lists them: "mapping states that are permanent errors").
+ */
+const MAPPING_ERRORS = ['BULK_LOAD_ERROR', 'SYSTEM_ERROR', 'DB_UNAVAILABLE', 'BAD_CONFIG', 'SYNC_REMOVED', 'INACTIVE_ORG', 'UNAUTHORIZED'];
+/** States in which a mapping polls Salesforce on its schedule. */
+const POLLING = ['DATA_SYNCED', 'POLLING_SF_CHANGES', 'POLLING_SF_BULK', 'POLLING_SF_FOR_DELETES'];
+
+/** What to do about a connection state (Dev Center connection states reference). */
+const CONNECTION_ADVICE: Record<string, string> = {
+  SYSTEM_ERROR: 'An unexpected error interrupted sync. Restart it (`heroku connect:recover`): the button plans the restart runbook.',
+  DB_UNAVAILABLE: 'Heroku Connect cannot connect to its database. Check the database and the config var in its db_key, then restart it (the button plans the restart runbook).',
+  NEED_AUTHENTICATION: 'Salesforce is not authorized: run `heroku connect:sf:auth` and log in with the integration user.',
+  UNAUTHORIZED: 'The Salesforce authorization expired: reauthorize with `heroku connect:sf:auth`.',
+  HEROKU_UNAUTH: 'Heroku Connect lost its authorization to the database: reauthorize it in the Heroku Connect dashboard.',
+  TOO_MANY_ROWS: 'The connection is over its row limit: reduce the mapped rows or change the Heroku Connect plan.',
+  RECOVERY: 'The connection has been recovering for a long time: check its logs (`heroku logs --tail --dyno herokuconnect`).',
+  IMPORT_CONFIGURATION: 'A configuration import has been running for a long time: check the Heroku Connect dashboard.',
+};
+
+/** Heroku's timestamps (`2025-07-16 20:12:43.734321+00:00`) as a Date; null when unreadable. */
+export function herokuTime(text: string | null | undefined): Date | null {
+  if (!text) return null;
+  const iso = text.trim().replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1');
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function findingsOf(reading: AppReading, now: Date): Finding[] {
+  const { connection } = reading;
+  const findings: Finding[] = [];
+  if (!reading.runActive) {
+    findings.push(...connectionFindings(connection));
+    if (SYNCING.includes(connection.state)) {
+      for (const mapping of connection.mappings) findings.push(...mappingFindings(reading, mapping, now));
+    }
+  }
+  const errors = writeErrorFinding(reading);
+  if (errors) findings.push(errors);
+  for (const finding of notificationFindings(reading.notifications ?? [])) findings.push(finding);
+  return findings;
+}
+
+function connectionFindings(connection: Connection): Finding[] {
+  const { state, id, app_name } = connection;
+  const app = app_name ?? connection.resource_name;
+  if (state === 'IDLE') return [];
+  if (state === 'POLLING_DB_CHANGES') {
+    return [
+      {
+        kind: 'connection_polling',
+        subject: id,
+        title: 'Heroku Connect has been polling the database for a long time (POLLING_DB_CHANGES)',
+        details: [`Connection ${connection.resource_name} is POLLING_DB_CHANGES.`],
+        advice: '"If your connection remains in the POLLING_DB_CHANGES status for an extended time, check your logs": `heroku logs --tail --dyno herokuconnect`.',
+        fix: null,
+      },
+    ];
+  }
+  if (state === 'PAUSED') {
+    return [
+      {
+        kind: 'connection_paused',
+        subject: id,
+        title: 'Heroku Connect is PAUSED, and no run of connect-ops paused it',
+        details: [`Connection ${connection.resource_name} is PAUSED: Salesforce is not polled and database changes wait in the trigger log.`],
+        advice: 'Resume it when the work that needed the pause is done: the button plans the resume runbook.',
+        fix: { runbook: 'resume', params: { app }, label: 'Plan resume' },
+      },
+    ];
+  }
+  const restartable = state === 'SYSTEM_ERROR' || state === 'DB_UNAVAILABLE';
+  return [
+    {
+      kind: 'connection_state',
+      subject: id,
+      title: `Heroku Connect is ${state}`,
+      details: [`Connection ${connection.resource_name} is ${state}: it does not sync.`],
+      advice: CONNECTION_ADVICE[state] ?? 'Check the connection in the Heroku Connect dashboard and its logs.',
+      fix: restartable ? { runbook: 'restart', params: { app }, label: 'Plan restart' } : null,
+    },
+  ];
+}
+
+function mappingFindings(reading: AppReading, mapping: Mapping, now: Date): Finding[] {
+  const object = mapping.object_name;
+  if (mapping.state === 'SCHEMA_CHANGED') {
+    const deleted = reading.deletedFields[object] ?? [];
+    const field = deleted[0];
+    return [
+      {
+        kind: 'mapping_schema_changed',
+        subject: object,
+        title: `The ${object} mapping stopped syncing (SCHEMA_CHANGED)`,
+        details: [
+          `${object} has been SCHEMA_CHANGED since the watcher first saw it.`,
+          ...(deleted.length > 0 ? [`Salesforce no longer has ${deleted.join(', ')}, which the mapping still maps.`] : []),
+        ],
+        advice:
+          deleted.length > 0
+            ? 'Heroku Connect waits for the mapping to be saved again, which drops the deleted fields: the button plans the field-change runbook.'
+            : 'Heroku Connect is altering the table, or waits for the mapping to be saved again (Heroku Connect dashboard, Edit, Save).',
+        fix: field ? { runbook: 'field-change', params: { app: reading.app, object, field }, label: 'Plan field-change' } : null,
+      },
+    ];
+  }
+  if (MAPPING_ERRORS.includes(mapping.state)) {
+    return [
+      {
+        kind: 'mapping_error',
+        subject: object,
+        title: `The ${object} mapping is ${mapping.state}`,
+        details: [`${object} is ${mapping.state}${mapping.state_description ? `: ${mapping.state_description}` : ''}.`],
+        advice: 'Check the mapping with `heroku connect:mapping:diagnose` and in the Heroku Connect dashboard.',
+        fix: null,
+      },
+    ];
+  }
+  const polled = herokuTime(mapping.times?.sf_poll);
+  const intervalMs = (mapping.sf_polling_seconds ?? mapping.config?.sf_polling_seconds ?? 600) * 1000;
+  if (POLLING.includes(mapping.state) && polled && now.getTime() - polled.getTime() > intervalMs) {
+    return [
+      {
+        kind: 'mapping_stalled',
+        subject: object,
+        title: `The ${object} mapping stopped polling Salesforce`,
+        details: [`${object} is ${mapping.state}, but its last Salesforce poll was at ${polled.toISOString()} (it polls every ${intervalMs / 1000} s).`],
+        advice: 'Check the org\'s Salesforce API usage (Heroku Connect stops when `sf_max_daily_api_calls` is used up) and the Connect logs.',
+        fix: null,
+        // The poll that did not happen was due one interval after the last one.
+        since: new Date(polled.getTime() + intervalMs).toISOString(),
+      },
+    ];
+  }
+  return [];
+}
+
+function writeErrorFinding(reading: AppReading): Finding | null {
+  const { count, results } = reading.writeErrors;
+  if (count === 0) return null;
+  const perTable = new Map<string, number>();
+  for (const e of results) perTable.set(e.table_name ?? '?', (perTable.get(e.table_name ?? '?') ?? 0) + 1);
+  const newest = [...results].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? ''))).slice(0, 3);
+  return {
+    kind: 'write_errors',
+    subject: reading.connection.id,
+    title: `Salesforce refused ${count} write${count === 1 ? '' : 's'} in the last 24 hours`,
+    details: [
+      [...perTable].map(([table, n]) => `${table}: ${n}`).join(', '),
+      ...newest.map((e) => `${e.table_name ?? '?'} row ${String(e.record_id ?? '?')}: ${e.message}`),
+    ],
+    advice: 'Fix the rows or the Salesforce validation, then update the rows so Heroku Connect writes them again (`heroku connect:write-errors` lists them).',
+    fix: null,
+  };
+}
+
+function notificationFindings(notifications: Notification[]): Finding[] {
+  const byType = new Map<string, Notification[]>();
+  for (const n of notifications) byType.set(n.event_type, [...(byType.get(n.event_type) ?? []), n]);
+  return [...byType].map(([type, list]) => {
+    const newest = [...list].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? ''))).slice(0, 3);
+    return {
+      kind: 'notification',
+      subject: type,
+      title: `Heroku Connect notification${list.length === 1 ? '' : 's'}: ${type} (${list.length})`,
+      details: newest.map((n) => n.message),
+      advice: 'Acknowledge them in the Heroku Connect dashboard or with `heroku connect:notifications:acknowledge` once handled.',
+      fix: null,
+    };
+  });
+}

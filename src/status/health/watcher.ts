@@ -1,0 +1,195 @@
+import type { HealthPolicy } from '../../config.js';
+import type { HerokuClients } from '../../ops/heroku/clients.js';
+import type { Store } from '../../store/index.js';
+import { onSchedule, type Schedule } from '../schedule.js';
+import type { StatusLog } from '../sources.js';
+import { findingsOf } from './findings.js';
+import type { Finding } from './incident.js';
+import { thresholdOf } from './kinds.js';
+import type { HealthNotifier } from './notifier.js';
+import { ConnectReader } from './reading.js';
+import { IncidentRepository, incidentOf, type IncidentRow } from './repository.js';
+
+/**
+ * Watches each policy app's Heroku Connect for what nobody announces: a connection out of sync, a
+ * mapping stopped or in error, write errors, Connect's own notifications. A condition becomes an
+ * incident once it has lasted its threshold; each incident is one message in the app's channel,
+ * edited as it changes and when it clears, with the runbook that fixes it as a button. Everything
+ * told is claimed in the store first, so a restart or a second replica tells nothing twice.
+ */
+
+export interface HealthWatcherOptions {
+  store: Store;
+  /** Heroku clients on the watchers' budget (watchLimits). */
+  clients: Pick<HerokuClients, 'connect'>;
+  notifier: HealthNotifier;
+  /** The policy's apps and their channels. */
+  apps: Readonly<Record<string, { channel: string }>>;
+  policy: HealthPolicy;
+  /** Whether a run of connect-ops holds the app (it pauses and reloads on purpose). */
+  runActive: (app: string) => Promise<boolean>;
+  /** MAINTENANCE_CRON: every watcher ticks on the same schedule. */
+  cron: string;
+  now?: () => Date;
+  log?: StatusLog;
+}
+
+export interface HealthTickResult {
+  /** Apps read this tick. */
+  read: string[];
+  /** Apps that could not be read: their incidents stand as they were. */
+  failing: string[];
+  opened: number;
+  updated: number;
+  resolved: number;
+}
+
+/** What a message shows, to edit it only when that changes. */
+const shownOf = (finding: Finding, status: 'open' | 'resolved') => JSON.stringify({ ...finding, status });
+
+export class HealthWatcher {
+  private readonly repository: IncidentRepository;
+  private readonly reader: ConnectReader;
+  private readonly now: () => Date;
+  private readonly failing = new Set<string>();
+  private schedule: Schedule | undefined;
+  private running: Promise<HealthTickResult> | undefined;
+
+  constructor(private readonly options: HealthWatcherOptions) {
+    this.repository = new IncidentRepository(options.store);
+    this.reader = new ConnectReader(options.clients);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  start(): void {
+    if (!this.options.policy.enabled) return;
+    this.schedule ??= onSchedule(this.options.cron, 'health-watcher', () => this.tick(), (error) =>
+      this.options.log?.error({ err: error }, 'health watcher tick failed'),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.schedule?.stop();
+    this.schedule = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One look at every app. A tick asked for while one runs shares it. */
+  tick(): Promise<HealthTickResult> {
+    this.running ??= this.look().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async look(): Promise<HealthTickResult> {
+    const result: HealthTickResult = { read: [], failing: [], opened: 0, updated: 0, resolved: 0 };
+    for (const [app, { channel }] of Object.entries(this.options.apps)) {
+      try {
+        if (await this.lookAt(app, channel, result)) result.read.push(app);
+      } catch (error) {
+        result.failing.push(app);
+        if (!this.failing.has(app)) this.options.log?.warn({ app, err: error }, 'cannot read Heroku Connect of an app; its incidents stand until it can be read');
+        this.failing.add(app);
+        continue;
+      }
+      if (this.failing.delete(app)) this.options.log?.info({ app }, 'Heroku Connect of the app can be read again');
+    }
+    await this.digest(result);
+    return result;
+  }
+
+  /** Reads one app and brings its incidents up to date; false when the app has no connection to watch. */
+  private async lookAt(app: string, channel: string, result: HealthTickResult): Promise<boolean> {
+    const { policy } = this.options;
+    const outcome = await this.reader.read(app, { notifications: policy.notifications, runActive: await this.options.runActive(app) });
+    if (outcome.kind === 'no_connection') return false;
+    const now = this.now();
+    const findings = findingsOf(outcome.reading, now).filter((f) => !policy.mute.includes(f.kind));
+    const active = await this.repository.active(app);
+    for (const finding of findings) {
+      const known = active.find((r) => r.kind === finding.kind && r.subject === finding.subject);
+      const row = known ?? (await this.repository.seen(app, finding, now));
+      if (known && JSON.stringify(known.finding) !== JSON.stringify(finding)) await this.repository.update(row.id, finding, now);
+      await this.follow({ ...row, finding }, channel, now, result);
+    }
+    for (const row of active.filter((r) => !findings.some((f) => f.kind === r.kind && f.subject === r.subject))) {
+      await this.clear(row, now, result);
+    }
+    return true;
+  }
+
+  /** Opens an incident whose threshold has passed, or edits an open one whose content changed. */
+  private async follow(row: IncidentRow, channel: string, now: Date, result: HealthTickResult): Promise<void> {
+    if (row.status === 'pending') {
+      const since = Date.parse(row.finding.since ?? row.firstSeenAt);
+      if (now.getTime() - since < thresholdOf(row.kind, this.options.policy.thresholds)) return;
+      if (!(await this.repository.claimOpening(row.id, now))) return;
+      const incident = incidentOf({ ...row, status: 'open', openedAt: now.toISOString() });
+      const shown = shownOf(row.finding, 'open');
+      // With a daily digest the incident waits for it, in its channel, instead of a message of its own.
+      if (this.options.policy.digest) return this.repository.shown(row.id, channel, null, shown);
+      try {
+        const ref = await this.options.notifier.postIncident(channel, incident);
+        await this.repository.shown(row.id, ref.channel, ref.ts, shown);
+        result.opened += 1;
+      } catch (error) {
+        // Given back: the next tick opens it again.
+        await this.repository.reopenPending(row.id);
+        this.options.log?.error({ err: error, app: row.app, kind: row.kind }, 'could not post a health incident; the next tick tries again');
+      }
+      return;
+    }
+    const shown = shownOf(row.finding, 'open');
+    if (!row.message || row.shown === shown) return;
+    try {
+      await this.options.notifier.updateIncident(row.message, incidentOf(row));
+      await this.repository.shown(row.id, row.message.channel, row.message.ts, shown);
+      result.updated += 1;
+    } catch (error) {
+      this.options.log?.error({ err: error, app: row.app, kind: row.kind }, 'could not edit a health incident; the next tick tries again');
+    }
+  }
+
+  /** The condition is gone: a pending incident is forgotten, an open one resolved, its message edited once. */
+  private async clear(row: IncidentRow, now: Date, result: HealthTickResult): Promise<void> {
+    if (row.status === 'pending') return this.repository.forget(row.id);
+    if (!(await this.repository.resolve(row.id, now))) return;
+    result.resolved += 1;
+    if (!row.message) return;
+    try {
+      await this.options.notifier.updateIncident(row.message, incidentOf({ ...row, status: 'resolved', resolvedAt: now.toISOString() }));
+      await this.repository.shown(row.id, row.message.channel, row.message.ts, shownOf(row.finding, 'resolved'));
+    } catch (error) {
+      // Still open to the next tick, which resolves it again.
+      await this.repository.unresolve(row.id);
+      result.resolved -= 1;
+      this.options.log?.error({ err: error, app: row.app, kind: row.kind }, 'could not mark a health incident resolved; the next tick tries again');
+    }
+  }
+
+  /** Once a day at `digest` (UTC), per channel: what is open, and what cleared since the day before. */
+  private async digest(result: HealthTickResult): Promise<void> {
+    const at = this.options.policy.digest;
+    if (!at) return;
+    const now = this.now();
+    const day = now.toISOString().slice(0, 10);
+    if (now.toISOString().slice(11, 16) < at) return;
+    const channels = new Map<string, string[]>();
+    for (const [app, { channel }] of Object.entries(this.options.apps)) channels.set(channel, [...(channels.get(channel) ?? []), app]);
+    for (const [channel, apps] of channels) {
+      // Apps that could not be read today say nothing rather than something stale.
+      if (apps.every((a) => result.failing.includes(a))) continue;
+      if (!(await this.repository.claimDigest(channel, day, now))) continue;
+      const open = await this.repository.open(apps);
+      const resolved = await this.repository.resolvedSince(apps, new Date(now.getTime() - 24 * 3_600_000));
+      if (open.length === 0 && resolved.length === 0) continue;
+      try {
+        await this.options.notifier.postDigest(channel, { day, open, resolved });
+      } catch (error) {
+        await this.repository.releaseDigest(channel, day);
+        this.options.log?.error({ err: error, channel }, 'could not post the health digest; the next tick tries again');
+      }
+    }
+  }
+}

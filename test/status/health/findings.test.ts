@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Connection, Mapping } from '../../../src/ops/heroku/types.js';
+import { findingsOf, herokuTime, type AppReading } from '../../../src/status/health/findings.js';
+
+const NOW = new Date('2026-12-04T12:00:00Z');
+
+function mapping(object: string, extra: Partial<Mapping> = {}): Mapping {
+  return { id: `m-${object}`, object_name: object, state: 'DATA_SYNCED', sf_polling_seconds: 600, times: { sf_poll: '2026-12-04 11:55:00.123456+00:00' }, config: { fields: { Id: {}, Name: {} } }, ...extra };
+}
+
+function reading(state: string, mappings: Mapping[] = [mapping('Account')], extra: Partial<AppReading> = {}): AppReading {
+  const connection: Connection = { id: 'c-1', resource_name: 'herokuconnect-shiny-123', app_name: 'acme-prod', state, mappings, region_url: 'https://connect.example' };
+  return { app: 'acme-prod', connection, writeErrors: { count: 0, results: [] }, notifications: [], deletedFields: {}, runActive: false, ...extra };
+}
+
+const kinds = (r: AppReading) => findingsOf(r, NOW).map((f) => [f.kind, f.subject, f.fix?.runbook ?? null]);
+
+describe('what the health watcher finds in one reading', () => {
+  it('reads Heroku’s timestamps, with or without microseconds and a space', () => {
+    expect(herokuTime('2025-07-16 20:12:43.734321+00:00')?.toISOString()).toBe('2025-07-16T20:12:43.734Z');
+    expect(herokuTime('2025-07-16T20:12:43Z')?.toISOString()).toBe('2025-07-16T20:12:43.000Z');
+    expect(herokuTime('yesterday')).toBeNull();
+    expect(herokuTime(null)).toBeNull();
+  });
+
+  it('finds nothing on a healthy connection', () => {
+    expect(kinds(reading('IDLE'))).toEqual([]);
+    expect(kinds(reading('POLLING_DB_CHANGES'))).toEqual([['connection_polling', 'c-1', null]]);
+  });
+
+  it.each([
+    ['SYSTEM_ERROR', 'restart'],
+    ['DB_UNAVAILABLE', 'restart'],
+    ['NEED_AUTHENTICATION', null],
+    ['UNAUTHORIZED', null],
+    ['HEROKU_UNAUTH', null],
+    ['RECOVERY', null],
+  ])('finds a connection in %s, fixed by %s, and leaves its mappings be', (state, fix) => {
+    expect(kinds(reading(state, [mapping('Account', { state: 'BULK_LOAD_ERROR' })]))).toEqual([['connection_state', 'c-1', fix]]);
+  });
+
+  it('offers resume for a PAUSED connection, and says nothing of connection or mappings while a run holds the app', () => {
+    expect(kinds(reading('PAUSED'))).toEqual([['connection_paused', 'c-1', 'resume']]);
+    const held = reading('PAUSED', [mapping('Account', { state: 'SCHEMA_CHANGED' })], { runActive: true, writeErrors: { count: 1, results: [{ id: 1, table_name: 'account', record_id: 5, message: 'REQUIRED_FIELD_MISSING', created_at: '2026-12-04T11:00:00Z' }] } });
+    expect(kinds(held)).toEqual([['write_errors', 'c-1', null]]);
+  });
+
+  it('offers field-change for a mapping stopped by a deleted field, naming the field', () => {
+    const stuck = reading('IDLE', [mapping('Account', { state: 'SCHEMA_CHANGED' })], { deletedFields: { Account: ['Region__c'] } });
+    expect(findingsOf(stuck, NOW)[0]?.fix).toEqual({ runbook: 'field-change', params: { app: 'acme-prod', object: 'Account', field: 'Region__c' }, label: 'Plan field-change' });
+    expect(kinds(reading('IDLE', [mapping('Account', { state: 'SCHEMA_CHANGED' })]))).toEqual([['mapping_schema_changed', 'Account', null]]);
+  });
+
+  it('finds a mapping whose last Salesforce poll is older than its interval, dated from the poll that did not come', () => {
+    const stale = mapping('Contact', { times: { sf_poll: '2026-12-04 10:00:00+00:00' } });
+    const [finding] = findingsOf(reading('IDLE', [mapping('Account'), stale, mapping('Lead', { state: 'RELOAD_TABLE', times: { sf_poll: '2026-12-01 00:00:00+00:00' } })]), NOW);
+    expect(finding).toMatchObject({ kind: 'mapping_stalled', subject: 'Contact', since: '2026-12-04T10:10:00.000Z' });
+    expect(findingsOf(reading('IDLE', [stale]), NOW)).toHaveLength(1);
+  });
+
+  it('groups Connect’s notifications by type, newest first', () => {
+    const notifications = [
+      { id: '1', created_at: '2026-12-04T10:00:00Z', event_type: 'mapping-error', message: 'older' },
+      { id: '2', created_at: '2026-12-04T11:00:00Z', event_type: 'mapping-error', message: 'newer' },
+      { id: '3', created_at: '2026-12-04T11:30:00Z', event_type: 'postgres-connection', message: 'lost' },
+    ];
+    const found = findingsOf(reading('IDLE', [], { notifications }), NOW);
+    expect(found.map((f) => [f.subject, f.title, f.details])).toEqual([
+      ['mapping-error', 'Heroku Connect notifications: mapping-error (2)', ['newer', 'older']],
+      ['postgres-connection', 'Heroku Connect notification: postgres-connection (1)', ['lost']],
+    ]);
+  });
+});
