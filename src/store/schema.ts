@@ -195,7 +195,8 @@ export interface PgVersionsTable {
 /** 006_health: a version warning claimed (and posted) once per database, major version and lead time. */
 export interface VersionWarningsSentTable {
   addon_id: string;
-  major: number;
+  /** `15`, `9.6` */
+  major: string;
   lead: string;
   sent_at: string;
   channel: string | null;

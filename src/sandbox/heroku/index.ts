@@ -23,6 +23,8 @@ export interface SimulatedHerokuOptions {
   token?: string;
   /** simulated ms per real ms; 3600 makes a simulated hour pass each real second. Default 1. */
   timeScale?: number;
+  /** simulated time at start, for tests that depend on the date; the wall clock by default */
+  startAt?: number;
   /** default 'default' */
   seed?: SeedName;
   /** Heroku's token bucket; default 4500 / 75 per minute (refilled in real time) */
@@ -53,7 +55,7 @@ export interface SimulatedHeroku {
 
 /** Starts the simulated Heroku. The scenario is described in world/seed.ts, its timings in world/timings.ts. */
 export async function startSimulatedHeroku(opts: SimulatedHerokuOptions = {}): Promise<SimulatedHeroku> {
-  const world = new World({ timeScale: opts.timeScale, seed: opts.seed, rateLimit: opts.rateLimit, faults: opts.faults });
+  const world = new World({ timeScale: opts.timeScale, startAt: opts.startAt, seed: opts.seed, rateLimit: opts.rateLimit, faults: opts.faults });
   const token = opts.token ?? 'sandbox-token';
   let url = '';
   const server = createServer({ world, token, baseUrl: () => url });

@@ -49,7 +49,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('version_warnings_sent')
     .addColumn('addon_id', 'text', (c) => c.notNull())
-    .addColumn('major', 'integer', (c) => c.notNull())
+    .addColumn('major', 'text', (c) => c.notNull())
     // The lead time (`30d`) or `warning` for Heroku's own Warning row.
     .addColumn('lead', 'text', (c) => c.notNull())
     .addColumn('sent_at', 'text', (c) => c.notNull())

@@ -4,11 +4,17 @@
  */
 export class SimClock {
   #realStart = Date.now();
-  #start = this.#realStart;
+  #start: number;
   #advanced = 0;
   #pinned: number | undefined;
 
-  constructor(readonly timeScale = 1) {}
+  /** `startAt`: simulated time at start (tests that depend on the date); the wall clock by default. */
+  constructor(
+    readonly timeScale = 1,
+    private readonly startAt?: number,
+  ) {
+    this.#start = startAt ?? this.#realStart;
+  }
 
   now(): number {
     return this.#pinned ?? this.#start + (Date.now() - this.#realStart) * this.timeScale + this.#advanced;
@@ -41,7 +47,7 @@ export class SimClock {
 
   restart(): void {
     this.#realStart = Date.now();
-    this.#start = this.#realStart;
+    this.#start = this.startAt ?? this.#realStart;
     this.#advanced = 0;
   }
 }

@@ -17,6 +17,8 @@ import { VersionSupport } from './versions.js';
 
 export interface WorldOptions {
   timeScale?: number;
+  /** Simulated time at start (ms since the epoch); the wall clock by default. */
+  startAt?: number;
   seed?: SeedName;
   rateLimit?: RateLimitOptions;
   faults?: Partial<Faults>;
@@ -46,7 +48,7 @@ export class World {
   readonly #orgs = new Map<string, SalesforceOrg>();
 
   constructor(options: WorldOptions = {}) {
-    this.clock = new SimClock(options.timeScale ?? 1);
+    this.clock = new SimClock(options.timeScale ?? 1, options.startAt);
     this.agenda = new Agenda(this.clock);
     this.faults = new FaultState(options.faults);
     this.rateLimit = new RateLimit(options.rateLimit ?? HEROKU_RATE_LIMIT);
