@@ -11,6 +11,7 @@ export function appStatusForSlack(status: AppStatus): BotAppStatus {
     mappings: (c?.mappings ?? []).map((m) => ({
       objectName: m.object_name,
       state: m.state,
+      fields: Object.keys(m.config?.fields ?? {}),
       counts: m.counts && { db: m.counts.db ?? null, sf: m.counts.sf ?? null, pending: m.counts.pending ?? undefined, errors: m.counts.errors ?? undefined },
     })),
     databases: status.databases.map((d) => ({

@@ -13,10 +13,12 @@ import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
 import { createLimits, type Limits, type LimitsStats } from './ops/limits.js';
 import { runbooks } from './ops/runbooks/index.js';
+import { watchLimits } from './ops/watch-budget.js';
 import { inProcessPeriodic, type PeriodicTasks } from './periodic.js';
 import { startJobQueue, type JobQueue } from './queue/index.js';
 import { queuePeriodic } from './queue/periodic.js';
 import { QueueRunDriver } from './queue/run-driver.js';
+import { HealthWatcher, IncidentRepository, POSTGRES_VERSIONS, VersionRadar, versionWarnings } from './status/health/index.js';
 import { MaintenanceWatcher, upcomingWindows } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createLease, type Lease } from './store/lease.js';
@@ -40,7 +42,10 @@ export interface ConnectOps {
    * sizes, and the Heroku budget with the reads refused to keep it for runs.
    */
   stats(): Promise<{ slack: ReturnType<Bot['stats']>; heroku: LimitsStats }>;
-  /** Named periodic tasks (the maintenance watcher's polls): node-cron here, or the job queue's cron across replicas. */
+  /** The Connect health watcher and the Postgres version radar, periodic tasks on the maintenance watcher's schedule. */
+  health: HealthWatcher;
+  radar: VersionRadar;
+  /** Named periodic tasks (the maintenance watcher's polls, the health watcher's and the radar's): node-cron here, or the job queue's cron across replicas. */
   periodic: PeriodicTasks;
   /** The Postgres job queue replicas share; absent with the embedded store. */
   queue?: JobQueue;
@@ -104,10 +109,13 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     timeScale: config.timeScale,
   });
 
+  const incidents = new IncidentRepository(store);
   const ports: BotPorts = {
     appStatus: async (app) => appStatusForSlack(await appStatus(clients, app)),
     upcomingWindows: () => upcomingWindows(store, options.maintenanceClock?.() ?? new Date()),
     runbookNames: [...runbooks.keys()],
+    postgresVersions: POSTGRES_VERSIONS.filter((v) => !v.deprecated || Date.parse(v.deprecated) > (options.maintenanceClock?.() ?? new Date()).getTime()).map((v) => v.major),
+    health: { openIncidents: (apps) => incidents.open(apps), versionWarnings: (apps) => versionWarnings(store, apps) },
   };
   // The engine is built after the bot, with the bot as its observer; the bot reaches it lazily.
   const built: { engine?: Engine } = {};
@@ -156,12 +164,36 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   });
 
   periodic.every('maintenance-watcher', config.status.cron, () => watcher.tick());
+  // The health watcher and the radar spend their own budget, after runs (watch-budget.ts).
+  const watchBudget = watchLimits(limits, { requestsPerHour: config.policy.health.requests_per_hour });
+  const watchClients = createHerokuClients({
+    apiKey: config.heroku.apiKey,
+    apiUrl: config.heroku.apiUrl,
+    dataApiUrl: config.heroku.dataApiUrl,
+    connectDiscoveryUrl: config.heroku.connectDiscoveryUrl,
+    limits: watchBudget,
+    logger,
+    timeScale: config.timeScale,
+  });
+  const watched = { store, clients: watchClients, notifier: bot.healthNotifier, apps: config.policy.apps, policy: config.policy.health, now: options.maintenanceClock };
+  const health = new HealthWatcher({
+    ...watched,
+    runActive: async (app) => (await engine.listRuns({ app, active: true, limit: 1 })).length > 0,
+    log: logger.child({ component: 'health-watcher' }),
+  });
+  const radar = new VersionRadar({ ...watched, log: logger.child({ component: 'version-radar' }) });
+  if (config.policy.health.enabled) {
+    periodic.every('health-watcher', config.status.cron, () => health.tick());
+    if (config.policy.health.versions.enabled) periodic.every('version-radar', config.status.cron, () => radar.tick());
+  }
 
   let stopping: Promise<void> | undefined;
   let lease: Lease | undefined;
   function stop(deadlineMs = Date.now() + STOP_DEADLINE_MS): Promise<void> {
     stopping ??= (async () => {
       await periodic.stop();
+      await Promise.all([health.stop(), radar.stop()]);
+      await watchBudget.disconnect();
       await watcher.stop();
       await engine.stop(deadlineMs);
       await bot.stop();
@@ -189,6 +221,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     try {
       await lease.acquire(options.engineLeaseWaitMs ?? ENGINE_LEASE_WAIT_MS);
     } catch (error) {
+      await watchBudget.disconnect();
       await limits.disconnect();
       await store.close();
       throw error;
@@ -215,6 +248,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     stats: async () => ({ slack: bot.stats(), heroku: await limits.stats() }),
     periodic,
     queue,
+    health,
+    radar,
     stop,
   };
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { RUNBOOK_SHORTCUT } from '../src/bot/app.js';
 import { COMMAND_NAMES } from '../src/bot/commands/grammar.js';
 import { EVENTS_PATH } from '../src/bot/receiver.js';
 
@@ -28,6 +29,13 @@ describe('manifest.yml', () => {
     expect(new URL(command.url).pathname).toBe(EVENTS_PATH);
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: command.url });
     expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it('has the Home tab, the runbook form’s global shortcut, and the app_home_opened event at the events URL', () => {
+    expect(manifest.features.app_home).toEqual({ home_tab_enabled: true, messages_tab_enabled: false });
+    expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'global', callback_id: RUNBOOK_SHORTCUT })]);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(new URL(manifest.settings.event_subscriptions.request_url).pathname).toBe(EVENTS_PATH);
   });
 
   it('asks for the minimum bot scopes and no user scopes', () => {

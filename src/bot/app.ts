@@ -12,6 +12,8 @@ import type { Store } from '../store/index.js';
 import { decodeButtonValue, ACTIONS, type ActionId } from './actions/button-values.js';
 import { cancelFromButton } from './actions/cancel.js';
 import { decide } from './actions/decide.js';
+import { startFix } from './actions/fix.js';
+import { decodeFixValue, FIX_ACTION } from './actions/fix-values.js';
 import { completeManualStep } from './actions/manual-done.js';
 import { overrideHold } from './actions/override.js';
 import { rollBack } from './actions/rollback.js';
@@ -21,8 +23,12 @@ import { boltLogger } from './bolt-logger.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { commandOf } from './commands/grammar.js';
 import type { BotContext, Click, Invocation } from './context.js';
+import { SlackHealthNotifier } from './health-notifier.js';
+import { publishHome } from './home/publish.js';
 import { storeIdempotency, type Idempotency } from './idempotency.js';
 import { SlackMaintenanceNotifier } from './maintenance-notifier.js';
+import { checkSubmission, modalChanged, openModal, startFromModal } from './modal/modal.js';
+import { MODAL_CALLBACK, modalActionIds } from './modal/view.js';
 import { AccessPolicy } from './policy.js';
 import type { BotPorts } from './ports.js';
 import { createReceiver } from './receiver.js';
@@ -31,6 +37,7 @@ import { RunMessages } from './run-messages.js';
 import { sharedReads } from './shared-reads.js';
 import { slackUserGroups } from './user-groups.js';
 import type { MessageContent } from './views/blocks.js';
+import { OPEN_MODAL_ACTION } from './views/home.js';
 import { errorText } from './views/outcomes.js';
 
 /**
@@ -74,6 +81,8 @@ export interface Bot {
   observer: RunMessages;
   /** Pass to the MaintenanceWatcher as its notifier. */
   maintenanceNotifier: SlackMaintenanceNotifier;
+  /** Pass to the HealthWatcher and the VersionRadar as their notifier. */
+  healthNotifier: SlackHealthNotifier;
   start(): Promise<void>;
   /** Sends pending message edits, then stops receiving. Stop the engine first. */
   stop(): Promise<void>;
@@ -82,6 +91,9 @@ export interface Bot {
   /** Requests refused before any work and the lanes' sizes, for /metrics. */
   stats(): AdmissionStats;
 }
+
+/** The global shortcut's callback_id (manifest.yml). */
+export const RUNBOOK_SHORTCUT = 'connect_runbook';
 
 type ButtonHandler = (ctx: BotContext, click: Click) => Promise<void>;
 
@@ -164,13 +176,19 @@ export function createBot(options: BotOptions): Bot {
     if (!admitted.ok) return ack({ response_type: 'ephemeral', text: admitted.message });
     await ack();
     const inv: Invocation = { userId: command.user_id, channelId: command.channel_id, reply: replier(respond) };
-    await admission.run(admitted.lane, () => once(ctx, idempotency, inv, commandKey(command), () => dispatchCommand(ctx, inv, text)));
+    // `/connect` alone opens the runbook form; `/connect help` lists the commands.
+    const work = text.trim() === ''
+      ? () => openModal(ctx, app.client, { triggerId: command.trigger_id, userId: command.user_id, channelId: command.channel_id })
+      : () => dispatchCommand(ctx, inv, text);
+    await admission.run(admitted.lane, () => once(ctx, idempotency, inv, commandKey(command), work));
   });
 
   for (const [actionId, handler] of Object.entries(BUTTONS)) {
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, respond }) => {
       await ack();
-      const reply = replier(respond);
+      // From App Home there is no response_url: the answer shows at the top of the tab, drawn again.
+      const fromHome = body.container?.type === 'view';
+      const reply = fromHome ? homeReplier(body.user.id) : replier(respond);
       const raw = 'value' in action ? action.value : undefined;
       const admitted = await admission.click(body.user.id, raw);
       if (!admitted.ok) return reply(admitted.message).catch(() => undefined);
@@ -181,13 +199,75 @@ export function createBot(options: BotOptions): Bot {
         channelId: body.channel?.id ?? '',
         value,
         reply,
-        replaceMessage: async (message) => drain(await respond({ replace_original: true, ...message })),
+        replaceMessage: async (message) => (fromHome ? undefined : drain(await respond({ replace_original: true, ...message }))),
       };
       const actionTs = 'action_ts' in action && typeof action.action_ts === 'string' ? action.action_ts : undefined;
       const key = body.trigger_id ? `action:${body.trigger_id}` : actionTs ? `action:${body.user.id}:${actionId}:${actionTs}` : undefined;
       await admission.run(admitted.lane, () => once(ctx, idempotency, click, key, () => handler(ctx, click)));
     });
   }
+
+  /** An answer to a click on App Home: the tab drawn again with it at the top. */
+  const homeReplier = (userId: string) => async (message: string | MessageContent) => {
+    await publishHome(ctx, app.client, userId, typeof message === 'string' ? message : message.text);
+  };
+
+  // A health incident's or a version warning's fix: its runbook, started as /connect would.
+  app.action({ type: 'block_actions', action_id: FIX_ACTION }, async ({ ack, body, action, respond }) => {
+    await ack();
+    const inv: Invocation = { userId: body.user.id, channelId: body.channel?.id ?? '', reply: replier(respond) };
+    const raw = 'value' in action ? action.value : undefined;
+    const admitted = await admission.click(body.user.id, raw);
+    if (!admitted.ok) return inv.reply(admitted.message).catch(() => undefined);
+    const fix = decodeFixValue(raw);
+    if (!fix) return inv.reply('This button is not one connect-ops made; nothing was done.').catch(() => undefined);
+    const key = body.trigger_id ? `action:${body.trigger_id}` : undefined;
+    await admission.run(admitted.lane, () => once(ctx, idempotency, inv, key, () => startFix(ctx, inv, fix)));
+  });
+
+  // App Home: drawn for the person who opens it, in the read lane.
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await admission.run('read', () => publishHome(ctx, app.client, event.user)).catch((error: unknown) => logger.error({ err: error }, 'could not publish App Home'));
+  });
+
+  // The runbook form: the global shortcut and App Home's button open it (within the trigger's 3 seconds).
+  const openForm = (userId: string, triggerId: string) =>
+    openModal(ctx, app.client, { triggerId, userId }).catch((error: unknown) => logger.error({ err: error }, 'could not open the runbook form'));
+  app.shortcut({ callback_id: RUNBOOK_SHORTCUT, type: 'shortcut' }, async ({ ack, shortcut }) => {
+    await ack();
+    await openForm(shortcut.user.id, shortcut.trigger_id);
+  });
+  app.action({ type: 'block_actions', action_id: OPEN_MODAL_ACTION }, async ({ ack, body }) => {
+    await ack();
+    await openForm(body.user.id, body.trigger_id);
+  });
+
+  // A pick in the form: drawn again with live choices and the plan (reads: the read lane).
+  for (const actionId of modalActionIds()) {
+    app.action({ type: 'block_actions', action_id: actionId }, async ({ ack, body }) => {
+      await ack();
+      const view = body.view;
+      if (!view) return;
+      const admitted = await admission.click(body.user.id, undefined);
+      if (!admitted.ok) return;
+      await admission.run('read', () => modalChanged(ctx, app.client, body.user.id, view)).catch((error: unknown) => logger.warn({ err: error }, 'could not redraw the runbook form'));
+    });
+  }
+
+  // Its submission: checked as the command it amounts to before the ack, started after it.
+  app.view({ callback_id: MODAL_CALLBACK, type: 'view_submission' }, async ({ ack, body, view }) => {
+    const admitted = await admission.click(body.user.id, undefined);
+    if (!admitted.ok) return void (await ack({ response_action: 'errors', errors: { runbook: admitted.message } }));
+    const outcome = await checkSubmission(ctx, body.user.id, view).catch((error: unknown) => {
+      logger.error({ err: error }, 'could not check a runbook form');
+      return { ok: false as const, errors: { runbook: 'Something went wrong; try again.' } };
+    });
+    if (!outcome.ok) return void (await ack({ response_action: 'errors', errors: outcome.errors }));
+    await ack();
+    if (!(await idempotency.claim(`view:${view.id}:${view.hash}`))) return;
+    await admission.run(admitted.lane, () => startFromModal(ctx, app.client, body.user.id, outcome.request));
+  });
 
   app.error(async (error) => {
     logger.error({ err: error }, 'Slack listener failed');
@@ -199,6 +279,7 @@ export function createBot(options: BotOptions): Bot {
     app,
     observer: runMessages,
     maintenanceNotifier: new SlackMaintenanceNotifier(app.client),
+    healthNotifier: new SlackHealthNotifier(app.client),
     async start() {
       if (!options.botIdentity) await app.init();
       const listening: unknown = await app.start(config.port);

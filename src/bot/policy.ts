@@ -97,6 +97,19 @@ export class AccessPolicy {
     return { ok: false, reason: 'wrong_channel', message: `Maintenance windows are listed in ${[...channels].map((c) => `<#${c}>`).join(', ')}.` };
   }
 
+  /** The apps a person operates, approves and may read, for their App Home. */
+  async rolesOf(userId: string): Promise<{ operatorOf: string[]; approverOf: string[]; readerOf: string[] }> {
+    const operatorOf: string[] = [];
+    const approverOf: string[] = [];
+    const readerOf: string[] = [];
+    for (const [app, own] of Object.entries(this.policy.apps)) {
+      if (await this.isAmong(userId, own.operators)) operatorOf.push(app);
+      if (await this.isAmong(userId, own.approvers)) approverOf.push(app);
+      if (await this.isAmong(userId, readersOf(own))) readerOf.push(app);
+    }
+    return { operatorOf, approverOf, readerOf };
+  }
+
   /** The app's approvers as Slack mentions (`<@U…>`, `<!subteam^S…|@handle>`). */
   async approverMentions(app: string): Promise<string> {
     return mentions(this.app(app)?.approvers ?? [], await this.groups.ids());

@@ -1,3 +1,5 @@
+import type { DatabaseVersion, Incident } from '../status/health/index.js';
+
 /**
  * What the bot needs from the rest of connect-ops, passed in by the composition root so the bot
  * imports none of it: the live state of an app (from the Heroku clients), the maintenance windows
@@ -20,6 +22,8 @@ export interface AppStatus {
     objectName: string;
     /** `DATA_SYNCED`, `RELOAD_TABLE`, ... */
     state: string;
+    /** The Salesforce fields it maps. */
+    fields?: string[];
     counts?: { db: number | null; sf: number | null; pending?: number; errors?: number };
   }>;
   databases: Array<{
@@ -61,4 +65,11 @@ export interface BotPorts {
   runbookNames?: readonly string[];
   /** Heroku Postgres plan names for `plan-change` (`standard-0`, `premium-2`, ...); any name is accepted when absent. */
   planNames?: readonly string[];
+  /** Postgres major versions Heroku supports, oldest first: what the runbook form offers for `--version`. */
+  postgresVersions?: readonly string[];
+  /** What the health watcher and the version radar know, for App Home. */
+  health?: {
+    openIncidents(apps: readonly string[]): Promise<Incident[]>;
+    versionWarnings(apps: readonly string[]): Promise<DatabaseVersion[]>;
+  };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { responseUrl } from './response-urls.js';
 import { signedHeaders } from './signing.js';
+import { newTriggerId } from './triggers.js';
 
 /**
  * Plays Slack's side of a conversation with the bot: sends correctly signed slash commands and
@@ -63,7 +64,7 @@ export class SlackDriver {
 
   /** `/connect <text>` typed by `user` in `channel`. */
   command(input: { user: string; channel: string; text: string; command?: string; triggerId?: string } & DeliverOptions): Promise<Delivery> {
-    const triggerId = input.triggerId ?? this.newTriggerId();
+    const triggerId = input.triggerId ?? newTriggerId(input.user);
     const url = this.responseUrl({ channel: input.channel, user: input.user });
     const body = new URLSearchParams({
       token: 'deprecated-verification-token',
@@ -89,12 +90,12 @@ export class SlackDriver {
   ): Promise<Delivery> {
     const button = buttonsOf(input.message.blocks).find((b) => b.action_id === input.actionId && (input.which?.(b) ?? true));
     if (!button) throw new Error(`no ${input.actionId} button on message ${input.message.ts}`);
-    const triggerId = input.triggerId ?? this.newTriggerId();
+    const triggerId = input.triggerId ?? newTriggerId(input.user);
     const url = this.responseUrl({ channel: input.message.channel, user: input.user, messageTs: input.message.ts });
     const actionTs = (this.clock().getTime() / 1000).toFixed(6);
     const payload = {
       type: 'block_actions',
-      user: { id: input.user, username: input.user.toLowerCase(), name: input.user.toLowerCase(), team_id: this.team.id },
+      user: this.userJson(input.user),
       api_app_id: 'A0CONNECTOPS',
       token: 'deprecated-verification-token',
       container: { type: 'message', message_ts: input.message.ts, channel_id: input.message.channel, is_ephemeral: false },
@@ -108,6 +109,80 @@ export class SlackDriver {
       actions: [{ ...button, action_ts: actionTs }],
     };
     return this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input, triggerId, url);
+  }
+
+  /** An Events API event (`app_home_opened`...), as Slack delivers it: JSON, signed. */
+  event(input: { event: Record<string, unknown> } & DeliverOptions): Promise<Delivery> {
+    const body = JSON.stringify({
+      token: 'deprecated-verification-token',
+      team_id: this.team.id,
+      api_app_id: 'A0CONNECTOPS',
+      event: { event_ts: (this.clock().getTime() / 1000).toFixed(6), ...input.event },
+      type: 'event_callback',
+      event_id: `Ev${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`,
+      event_time: Math.floor(this.clock().getTime() / 1000),
+      authorizations: [{ team_id: this.team.id, user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }],
+    });
+    return this.deliver(body, { ...input, contentType: 'application/json' });
+  }
+
+  /** `user` opens the app's Home tab. */
+  homeOpened(input: { user: string; view?: Record<string, unknown> } & DeliverOptions): Promise<Delivery> {
+    return this.event({ ...input, event: { type: 'app_home_opened', user: input.user, channel: `D0${input.user.slice(1)}`, tab: 'home', ...(input.view ? { view: input.view } : {}) } });
+  }
+
+  /** `user` picks the app's global shortcut `callbackId` (the ⚡ menu). */
+  shortcut(input: { user: string; callbackId: string } & DeliverOptions): Promise<Delivery> {
+    const triggerId = newTriggerId(input.user);
+    const payload = {
+      type: 'shortcut',
+      token: 'deprecated-verification-token',
+      action_ts: (this.clock().getTime() / 1000).toFixed(6),
+      team: this.team,
+      user: this.userJson(input.user),
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: input.callbackId,
+      trigger_id: triggerId,
+    };
+    return this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input, triggerId);
+  }
+
+  /** `user` works an element of a view (`view` as views.* answered, with its state): a `block_actions` from a view. */
+  viewAction(input: { user: string; view: Record<string, unknown>; blockId: string; action: Record<string, unknown> } & DeliverOptions): Promise<Delivery> {
+    const triggerId = newTriggerId(input.user);
+    const payload = {
+      type: 'block_actions',
+      user: this.userJson(input.user),
+      api_app_id: 'A0CONNECTOPS',
+      token: 'deprecated-verification-token',
+      container: { type: 'view', view_id: input.view.id },
+      trigger_id: triggerId,
+      team: this.team,
+      enterprise: null,
+      is_enterprise_install: false,
+      view: input.view,
+      actions: [{ block_id: input.blockId, action_ts: (this.clock().getTime() / 1000).toFixed(6), ...input.action }],
+    };
+    return this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input, triggerId);
+  }
+
+  /** `user` submits a modal (`view` with the state they entered). The answer may carry `response_action`. */
+  viewSubmission(input: { user: string; view: Record<string, unknown> } & DeliverOptions): Promise<Delivery> {
+    const triggerId = newTriggerId(input.user);
+    const payload = {
+      type: 'view_submission',
+      team: this.team,
+      user: this.userJson(input.user),
+      api_app_id: 'A0CONNECTOPS',
+      token: 'deprecated-verification-token',
+      trigger_id: triggerId,
+      view: input.view,
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    return this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input, triggerId);
   }
 
   /** Sends a raw body, signed unless `signature` overrides it. */
@@ -129,8 +204,8 @@ export class SlackDriver {
     return responseUrl(this.options.standInUrl ?? 'http://127.0.0.1:9', context);
   }
 
-  private newTriggerId(): string {
-    return `${Date.now()}.${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  private userJson(user: string) {
+    return { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.team.id };
   }
 }
 

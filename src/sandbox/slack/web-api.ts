@@ -1,5 +1,6 @@
-import { blockKitViolations, BLOCK_KIT } from './block-kit-rules.js';
-import { SlackApiError, type SlackMessage, type SlackUser, type SlackWorkspace } from './workspace.js';
+import { blockKitViolations, BLOCK_KIT, viewViolations } from './block-kit-rules.js';
+import { triggerUser } from './triggers.js';
+import { SlackApiError, type SlackMessage, type SlackUser, type SlackView, type SlackWorkspace } from './workspace.js';
 
 /**
  * The Web API methods the bot calls, answered the way Slack answers them (`{ ok: true, ... }`), on
@@ -56,6 +57,20 @@ const METHODS: Record<string, Method> = {
     return { users: [...group.users] };
   },
 
+  'views.publish': (ws, args) => ({ view: viewJson(ws, ws.publishHome(required(args, 'user_id'), viewArg(args))) }),
+
+  /** A modal needs a trigger_id from the person's request, used within 3 seconds. */
+  'views.open': (ws, args) => {
+    const user = triggerUser(required(args, 'trigger_id'));
+    return { view: viewJson(ws, ws.openModal(user, viewArg(args))) };
+  },
+
+  'views.update': (ws, args) => {
+    const id = optionalString(args, 'view_id');
+    if (!id) throw new SlackApiError('invalid_arguments');
+    return { view: viewJson(ws, ws.updateView(id, viewArg(args), optionalString(args, 'hash'))) };
+  },
+
   'conversations.info': (ws, args) => {
     const channel = ws.channel(required(args, 'channel'));
     if (!channel) throw new SlackApiError('channel_not_found');
@@ -84,6 +99,33 @@ export function content(args: MethodArgs): { text: string; blocks: unknown[] } {
   const errors = blockKitViolations(blocks);
   if (errors.length > 0) throw new SlackApiError('invalid_blocks', { errors });
   return { text, blocks: blocks as unknown[] };
+}
+
+/** The `view` argument, refused as Slack refuses it. */
+function viewArg(args: MethodArgs): Record<string, unknown> {
+  const view = decodeJson(args.view, 'view');
+  const errors = viewViolations(view);
+  if (errors.length > 0) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: errors } });
+  return view as Record<string, unknown>;
+}
+
+/** A view as the Web API and interaction payloads show it, with the state the person entered. */
+export function viewJson(ws: SlackWorkspace, view: SlackView): Record<string, unknown> {
+  return {
+    ...view.view,
+    id: view.id,
+    team_id: ws.team.id,
+    type: view.type,
+    hash: view.hash,
+    state: { values: view.values },
+    app_id: 'A0CONNECTOPS',
+    bot_id: ws.bot.botId,
+    root_view_id: view.id,
+    previous_view_id: null,
+    external_id: '',
+    private_metadata: view.view.private_metadata ?? '',
+    callback_id: view.view.callback_id ?? '',
+  };
 }
 
 function decodeJson(value: unknown, name: string): unknown {

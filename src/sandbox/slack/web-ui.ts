@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ackText, buttonsOf, type SlackDriver } from './driver.js';
 import { PanelError, panelAction, type SandboxPanel } from './panel.js';
-import type { Ephemeral, SlackMessage, SlackWorkspace, WorkspaceChange } from './workspace.js';
+import type { Ephemeral, SlackMessage, SlackView, SlackWorkspace, WorkspaceChange } from './workspace.js';
 
 /**
  * The sandbox page: static files from web/ and the routes behind them. The page reads the
@@ -222,8 +222,14 @@ function stateJson(workspace: SlackWorkspace, options: WebUiOptions) {
 }
 
 function changeJson(workspace: SlackWorkspace, change: WorkspaceChange) {
+  if (change.type === 'view') return { type: change.type, view: pageViewJson(change.view) };
   if (change.type === 'ephemeral') return { type: change.type, ephemeral: ephemeralJson(change.ephemeral, workspace.ephemerals().indexOf(change.ephemeral)) };
   return { type: change.type, message: messageJson(change.message) };
+}
+
+/** A view as the page needs it: whose, what, the values entered and the errors of the last submission. */
+function pageViewJson(v: SlackView) {
+  return { id: v.id, type: v.type, user: v.user, hash: v.hash, view: v.view, values: v.values, errors: v.errors, closed: v.closed };
 }
 
 function messageJson(m: SlackMessage) {

@@ -56,11 +56,29 @@ export interface Ephemeral {
   via: 'chat.postEphemeral' | 'response_url' | 'ack';
 }
 
+/** A Block Kit surface the app shows one person: their App Home tab, or a modal it opened for them. */
+export interface SlackView {
+  id: string;
+  type: 'home' | 'modal';
+  /** Whose view it is. */
+  user: string;
+  /** The view object as the app sent it (title, blocks, callback_id, private_metadata, submit, close...). */
+  view: Record<string, unknown>;
+  /** Changes with every publish or update; an update naming an old hash is refused (`hash_conflict`). */
+  hash: string;
+  /** What the person entered, as `view.state.values` carries it: block_id -> action_id -> value. */
+  values: Record<string, Record<string, unknown>>;
+  /** The errors of the last submission, by block_id (`response_action: errors`). */
+  errors: Record<string, string>;
+  closed: boolean;
+}
+
 export type WorkspaceChange =
   | { type: 'message'; message: SlackMessage }
   | { type: 'edit'; message: SlackMessage }
   | { type: 'delete'; message: SlackMessage }
-  | { type: 'ephemeral'; ephemeral: Ephemeral };
+  | { type: 'ephemeral'; ephemeral: Ephemeral }
+  | { type: 'view'; view: SlackView };
 
 /** A Web API error code such as `channel_not_found`, answered as `{ ok: false, error }`. */
 export class SlackApiError extends Error {
@@ -86,6 +104,7 @@ export class SlackWorkspace {
   private readonly channels = new Map<string, SlackChannel>();
   private readonly messages: SlackMessage[] = [];
   private readonly ephemeralMessages: Ephemeral[] = [];
+  private readonly views = new Map<string, SlackView>();
   private readonly listeners = new Set<(change: WorkspaceChange) => void>();
   private readonly clock: () => Date;
   private readonly epoch: number;
@@ -187,6 +206,73 @@ export class SlackWorkspace {
     return ephemeral;
   }
 
+  /** `views.publish`: the person's App Home tab, replaced whole. */
+  publishHome(user: string, view: Record<string, unknown>): SlackView {
+    if (!this.users.has(user)) throw new SlackApiError('user_not_found');
+    const home = [...this.views.values()].find((v) => v.type === 'home' && v.user === user);
+    const published: SlackView = { id: home?.id ?? this.nextViewId(), type: 'home', user, view, hash: this.nextHash(), values: home?.values ?? {}, errors: {}, closed: false };
+    this.views.set(published.id, published);
+    this.emit({ type: 'view', view: published });
+    return published;
+  }
+
+  /** `views.open`: a modal on top of whatever the person has open. */
+  openModal(user: string, view: Record<string, unknown>): SlackView {
+    if (!this.users.has(user)) throw new SlackApiError('user_not_found');
+    const modal: SlackView = { id: this.nextViewId(), type: 'modal', user, view, hash: this.nextHash(), values: {}, errors: {}, closed: false };
+    this.views.set(modal.id, modal);
+    this.emit({ type: 'view', view: modal });
+    return modal;
+  }
+
+  /** `views.update`: new content for an open view; with a hash, only if nobody changed it since. */
+  updateView(id: string, view: Record<string, unknown>, hash?: string): SlackView {
+    const current = this.views.get(id);
+    if (!current || current.closed) throw new SlackApiError('not_found');
+    if (hash !== undefined && hash !== current.hash) throw new SlackApiError('hash_conflict');
+    const updated: SlackView = { ...current, view, hash: this.nextHash(), errors: {} };
+    this.views.set(id, updated);
+    this.emit({ type: 'view', view: updated });
+    return updated;
+  }
+
+  /** What the person typed or picked in a view, as their client keeps it. */
+  setViewValues(id: string, values: Record<string, Record<string, unknown>>): SlackView {
+    const current = this.views.get(id);
+    if (!current) throw new SlackApiError('not_found');
+    current.values = values;
+    return current;
+  }
+
+  /** A submission the app refused (`response_action: errors`): the modal stays open, showing them. */
+  showViewErrors(id: string, errors: Record<string, string>): void {
+    const current = this.views.get(id);
+    if (!current) return;
+    current.errors = errors;
+    this.emit({ type: 'view', view: current });
+  }
+
+  closeView(id: string): void {
+    const current = this.views.get(id);
+    if (!current || current.closed) return;
+    current.closed = true;
+    this.emit({ type: 'view', view: current });
+  }
+
+  view(id: string): SlackView | undefined {
+    return this.views.get(id);
+  }
+
+  /** The person's App Home tab, if the app published one. */
+  homeOf(user: string): SlackView | undefined {
+    return [...this.views.values()].find((v) => v.type === 'home' && v.user === user);
+  }
+
+  /** The modal the person has open (the newest), if any. */
+  modalOf(user: string): SlackView | undefined {
+    return [...this.views.values()].filter((v) => v.type === 'modal' && v.user === user && !v.closed).at(-1);
+  }
+
   /** A message by channel and ts, thread replies included. */
   message(channel: string, ts: string): SlackMessage | undefined {
     return this.find(channel, ts);
@@ -243,6 +329,16 @@ export class SlackWorkspace {
 
   private requireChannel(id: string): void {
     if (!this.channels.has(id)) throw new SlackApiError('channel_not_found');
+  }
+
+  private nextViewId(): string {
+    this.seq += 1;
+    return `V0${String(this.seq).padStart(8, '0')}`;
+  }
+
+  private nextHash(): string {
+    this.seq += 1;
+    return `${this.epoch}.${String(this.seq).padStart(8, '0')}`;
   }
 
   /** Slack's ts: seconds and a six-digit sequence, unique and increasing within a channel. */

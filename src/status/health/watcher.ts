@@ -1,7 +1,6 @@
 import type { HealthPolicy } from '../../config.js';
 import type { HerokuClients } from '../../ops/heroku/clients.js';
 import type { Store } from '../../store/index.js';
-import { onSchedule, type Schedule } from '../schedule.js';
 import type { StatusLog } from '../sources.js';
 import { findingsOf } from './findings.js';
 import type { Finding } from './incident.js';
@@ -16,6 +15,7 @@ import { IncidentRepository, incidentOf, type IncidentRow } from './repository.j
  * incident once it has lasted its threshold; each incident is one message in the app's channel,
  * edited as it changes and when it clears, with the runbook that fixes it as a button. Everything
  * told is claimed in the store first, so a restart or a second replica tells nothing twice.
+ * tick() is the unit: the composition root runs it as a named periodic task on MAINTENANCE_CRON.
  */
 
 export interface HealthWatcherOptions {
@@ -28,8 +28,6 @@ export interface HealthWatcherOptions {
   policy: HealthPolicy;
   /** Whether a run of connect-ops holds the app (it pauses and reloads on purpose). */
   runActive: (app: string) => Promise<boolean>;
-  /** MAINTENANCE_CRON: every watcher ticks on the same schedule. */
-  cron: string;
   now?: () => Date;
   log?: StatusLog;
 }
@@ -52,7 +50,6 @@ export class HealthWatcher {
   private readonly reader: ConnectReader;
   private readonly now: () => Date;
   private readonly failing = new Set<string>();
-  private schedule: Schedule | undefined;
   private running: Promise<HealthTickResult> | undefined;
 
   constructor(private readonly options: HealthWatcherOptions) {
@@ -61,16 +58,8 @@ export class HealthWatcher {
     this.now = options.now ?? (() => new Date());
   }
 
-  start(): void {
-    if (!this.options.policy.enabled) return;
-    this.schedule ??= onSchedule(this.options.cron, 'health-watcher', () => this.tick(), (error) =>
-      this.options.log?.error({ err: error }, 'health watcher tick failed'),
-    );
-  }
-
+  /** Waits for a tick under way (the schedule that calls tick() is stopped first). */
   async stop(): Promise<void> {
-    await this.schedule?.stop();
-    this.schedule = undefined;
     await this.running?.catch(() => undefined);
   }
 

@@ -3,7 +3,6 @@ import type { HealthPolicy } from '../../config.js';
 import type { HerokuClients } from '../../ops/heroku/clients.js';
 import type { Store } from '../../store/index.js';
 import type { MessageRef } from '../notifier.js';
-import { onSchedule, type Schedule } from '../schedule.js';
 import type { StatusLog } from '../sources.js';
 import { readDatabaseVersions, type DatabaseVersion } from './reading.js';
 import { POSTGRES_VERSIONS, type VersionSupport } from './table.js';
@@ -35,7 +34,6 @@ export interface VersionRadarOptions {
   notifier: VersionNotifier;
   apps: Readonly<Record<string, { channel: string }>>;
   policy: HealthPolicy;
-  cron: string;
   now?: () => Date;
   log?: StatusLog;
   /** The version table (tests pass their own). */
@@ -51,21 +49,14 @@ export interface RadarTickResult {
 export class VersionRadar {
   private readonly now: () => Date;
   private readonly lastRead = new Map<string, number>();
-  private schedule: Schedule | undefined;
   private running: Promise<RadarTickResult> | undefined;
 
   constructor(private readonly options: VersionRadarOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
-  start(): void {
-    if (!this.options.policy.enabled || !this.options.policy.versions.enabled) return;
-    this.schedule ??= onSchedule(this.options.cron, 'version-radar', () => this.tick(), (error) => this.options.log?.error({ err: error }, 'version radar tick failed'));
-  }
-
+  /** Waits for a tick under way (the schedule that calls tick() is stopped first). */
   async stop(): Promise<void> {
-    await this.schedule?.stop();
-    this.schedule = undefined;
     await this.running?.catch(() => undefined);
   }
 
@@ -80,7 +71,7 @@ export class VersionRadar {
     const result: RadarTickResult = { read: [], failing: [], warned: 0 };
     const now = this.now();
     for (const [app, { channel }] of Object.entries(this.options.apps)) {
-      const last = this.lastRead.get(app);
+      const last = await this.lastReadOf(app);
       if (last !== undefined && now.getTime() - last < this.options.policy.versions.every) continue;
       let databases: DatabaseVersion[];
       try {
@@ -96,6 +87,14 @@ export class VersionRadar {
       for (const database of databases.filter((d) => d.deprecated)) result.warned += await this.warn(channel, database, now);
     }
     return result;
+  }
+
+  /** When the app was read last: by this process, or by any replica (its readings are in the store). */
+  private async lastReadOf(app: string): Promise<number | undefined> {
+    const known = this.lastRead.get(app);
+    if (known !== undefined) return known;
+    const row = await this.options.store.db.selectFrom('pg_versions').select((eb) => eb.fn.max('checked_at').as('at')).where('app', '=', app).executeTakeFirst();
+    return row?.at ? Date.parse(String(row.at)) : undefined;
   }
 
   /** The latest reading of each database of the app (App Home shows them); databases gone are dropped. */

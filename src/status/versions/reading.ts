@@ -38,7 +38,7 @@ export interface DatabaseVersion {
   checkedAt: string;
 }
 
-const watch = { priority: 'watch' } as const;
+const watch = { priority: 'read' } as const;
 /** "… by force on or after 2027-05-04 …": a date in Heroku's warning. */
 const WARNING_DATE = /\b(\d{4}-\d{2}-\d{2})\b|\b((?:January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4})\b/;
 

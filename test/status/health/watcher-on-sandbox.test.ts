@@ -40,7 +40,6 @@ describe('the Connect health watcher on the simulated Heroku', () => {
       apps: { 'acme-prod': { channel: CHANNEL } },
       policy,
       runActive: async () => runActive,
-      cron: '* * * * *',
       now: () => new Date(heroku.sim.world.clock.now()),
     });
   const admin = (path: string, body: unknown) =>

@@ -37,7 +37,7 @@ describe('the Postgres version radar on the simulated Heroku', () => {
   });
 
   const radarOn = (store = t.store, health: Record<string, unknown> = { versions: { every: '1m' } }) =>
-    new VersionRadar({ store, clients: heroku.clients, notifier, apps: APPS, policy: healthPolicy(health), cron: '* * * * *', now: () => new Date(heroku.sim.world.clock.now()) });
+    new VersionRadar({ store, clients: heroku.clients, notifier, apps: APPS, policy: healthPolicy(health), now: () => new Date(heroku.sim.world.clock.now()) });
 
   it('warns once about each database on a version past its forced-upgrade date by the cited table, offering the upgrade of Connect’s database', async () => {
     let radar = radarOn();
