@@ -182,5 +182,9 @@ export async function startFromModal(ctx: BotContext, client: webApi.WebClient, 
 
 /** Slack shows submission errors as plain text under the field. */
 function plainError(mrkdwn: string): string {
-  return mrkdwn.replace(/`/g, '').replace(/<#(\w+)>/g, '#$1').replace(/<@(\w+)>/g, '@$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return mrkdwn
+    .replace(/`/g, '')
+    .replace(/<!subteam\^\w+\|(@[^>]+)>/g, '$1')
+    .replace(/<#(\w+)>/g, '#$1')
+    .replace(/<@(\w+)>/g, '@$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }

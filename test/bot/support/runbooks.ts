@@ -52,10 +52,10 @@ export function testRunbooks(connect: FakeConnect): RunbookRegistry<TestDeps> {
   ];
   const pause = runbook<TestDeps, { app: string }>({ name: 'pause', summary: 'Pause Heroku Connect', params, steps: pauseSteps });
   // Named upgrade for its policy (two approvals); it pauses like the pause runbook.
-  const upgrade = runbook<TestDeps, { app: string; version?: number }>({
+  const upgrade = runbook<TestDeps, { app: string; version?: number; dryRun?: boolean }>({
     name: 'upgrade',
     summary: 'Upgrade Postgres (a stand-in that only pauses Heroku Connect)',
-    params: params.extend({ version: z.coerce.number().int().optional() }),
+    params: params.extend({ version: z.coerce.number().int().optional(), dryRun: z.boolean().optional() }),
     steps: pauseSteps,
   });
   const resume = runbook<TestDeps, { app: string }>({
