@@ -46,6 +46,14 @@ export function sandboxPolicy(options: { timeScale: number }): string {
       upgrade: { approvals: 2 },
     },
     maintenance: { channels: [MAINTENANCE_CHANNEL.id], regions: MAINTENANCE_REGIONS, reminders: ['24h', '1h', 'start', 'end'] },
+    // In simulated time: at the default scale a watcher tick is 50 simulated minutes, so a trouble
+    // set from the panel is told within two ticks. POLLING_DB_CHANGES, which the seeded apps show
+    // for a minute in ten, must be seen for three ticks in a row.
+    health: {
+      thresholds: { connection_state: '30m', polling_db_changes: '2h', paused: '2h', schema_changed: '30m', mapping_error: '30m', sync_stalled: '30m' },
+      requests_per_hour: 4500,
+      versions: { every: '1d', lead_times: ['90d', '30d', '7d', '1d'] },
+    },
   };
   return stringify(policy);
 }

@@ -2,10 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RUNBOOK_SHORTCUT } from '../bot/app.js';
 import { loadConfig } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
 import { startConnectOps, type ConnectOps } from '../main.js';
+import { ApiError } from './heroku/errors.js';
 import { startSimulatedHeroku, type SimulatedHeroku } from './heroku/index.js';
+import { findApp } from './heroku/world/apps.js';
+import { failConnection } from './heroku/world/connections.js';
+import { SUPPORTED_VERSIONS } from './heroku/world/databases.js';
+import { deleteSalesforceField, exhaustApiCalls, refuseWrites } from './heroku/world/trouble.js';
 import { sandboxPeople, sandboxPolicy, seedSandboxWorkspace } from './policy.js';
 import { PanelError, SlackWorkspace, startSlackStandIn, type PanelState, type SandboxPanel, type SlackStandIn } from './slack/index.js';
 
@@ -77,7 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       workspace,
       botToken,
       port: options.ports?.page ?? DEFAULT_PORTS.page,
-      web: { people: sandboxPeople(), panel: herokuPanel(heroku) },
+      web: { people: sandboxPeople(), panel: herokuPanel(heroku), shortcuts: [{ name: 'Run a runbook', callbackId: RUNBOOK_SHORTCUT }] },
     });
     cleanup.push(() => slack.close());
 
@@ -146,7 +152,31 @@ function herokuPanel(heroku: SimulatedHeroku): SandboxPanel {
           end: n.window ? new Date(n.window.end).toISOString() : null,
         })),
       faults: { rateLimitBurst: faults.rateLimitBurst, errorRate: faults.errorRate, stuckPolling: faults.stuckPolling },
+      mappings: Object.fromEntries(
+        [...world.apps.values()].map((app) => [
+          app.name,
+          [...world.connections.values()].filter((c) => c.appId === app.id).flatMap((c) => c.mappings.map((m) => ({ object: m.objectName, fields: Object.keys(m.config.fields) }))),
+        ]),
+      ),
+      versions: SUPPORTED_VERSIONS.map((major) => {
+        const deprecation = world.versions.deprecation(major);
+        return { major, deprecatedAt: deprecation ? world.clock.iso(deprecation.deprecatedAt) : null, forcedUpgradesFrom: deprecation ? world.clock.iso(deprecation.forcedUpgradesFrom) : null };
+      }),
     };
+  };
+  /** Heroku's refusals (an unknown field, an app without a connection) are the page's to show. */
+  const play = (act: () => void) => {
+    try {
+      act();
+    } catch (error) {
+      if (error instanceof ApiError) throw new PanelError(error.message);
+      throw error;
+    }
+  };
+  const connectionsOf = (name: string) => {
+    const app = world.apps.get(name);
+    if (!app) throw new PanelError(`There is no app ${name} in the simulated Heroku.`);
+    return [...world.connections.values()].filter((c) => c.appId === app.id);
   };
   return {
     state,
@@ -163,6 +193,25 @@ function herokuPanel(heroku: SimulatedHeroku): SandboxPanel {
           notices.announce({ window: { start, end: start + action.durationMinutes * MINUTE }, region: action.region, tags: [tag] });
           break;
         }
+        case 'break-mapping':
+          play(() => deleteSalesforceField(world, findApp(world, action.app), action.object, action.field));
+          break;
+        case 'refuse-writes':
+          play(() => refuseWrites(world, findApp(world, action.app), undefined, action.count));
+          break;
+        case 'connection-state': {
+          const connections = connectionsOf(action.app);
+          if (connections.length === 0) throw new PanelError(`${action.app} has no Heroku Connect connection.`);
+          for (const connection of connections) failConnection(world, connection, action.state);
+          break;
+        }
+        case 'api-limit':
+          play(() => exhaustApiCalls(world, findApp(world, action.app), action.exhausted));
+          break;
+        case 'deprecate-version':
+          if (!SUPPORTED_VERSIONS.includes(action.major)) throw new PanelError(`The simulated Heroku has no Postgres ${action.major}.`);
+          world.versions.deprecate(action.major, world.clock.now());
+          break;
         case 'faults': {
           const { action: _, ...faults } = action;
           const unknown = faults.stuckPolling?.find((app) => !world.apps.has(app));

@@ -172,6 +172,8 @@ export interface HealthIncidentsTable {
   /** `pending` (seen, under its threshold), `open`, `resolved`. */
   status: string;
   first_seen_at: string;
+  /** Ticks that saw the condition while pending. */
+  looks: Generated<number>;
   opened_at: string | null;
   resolved_at: string | null;
   updated_at: string;

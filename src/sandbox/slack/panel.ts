@@ -26,7 +26,14 @@ export interface PanelState {
   /** Newest first. */
   notices: PanelNotice[];
   faults: { rateLimitBurst: number; errorRate: number; stuckPolling: string[] };
+  /** Each app's mappings and the fields they map, for breaking one. */
+  mappings: Record<string, Array<{ object: string; fields: string[] }>>;
+  /** Postgres major versions of the simulated Heroku, and which are deprecated since when. */
+  versions: Array<{ major: number; deprecatedAt: string | null; forcedUpgradesFrom: string | null }>;
 }
+
+/** The states the panel can put a connection in (IDLE puts it back). */
+export const PANEL_CONNECTION_STATES = ['IDLE', 'SYSTEM_ERROR', 'DB_UNAVAILABLE', 'NEED_AUTHENTICATION', 'UNAUTHORIZED'] as const;
 
 const HOUR = 3_600_000;
 
@@ -39,6 +46,16 @@ export const panelAction = z.discriminatedUnion('action', [
     durationMinutes: z.number().int().min(1).max(24 * 60),
   }),
   z.object({ action: z.enum(['start', 'complete', 'cancel']), id: z.number().int() }),
+  /** Someone deletes a mapped field in Salesforce: the mapping stops at its next poll. */
+  z.object({ action: z.literal('break-mapping'), app: z.string().min(1), object: z.string().min(1), field: z.string().min(1) }),
+  /** Salesforce refuses writes of one of the app's read_write mappings. */
+  z.object({ action: z.literal('refuse-writes'), app: z.string().min(1), count: z.number().int().min(1).max(100) }),
+  /** The connection falls into an error (or back to IDLE). */
+  z.object({ action: z.literal('connection-state'), app: z.string().min(1), state: z.enum(PANEL_CONNECTION_STATES) }),
+  /** The org's daily Salesforce API calls run out (or reset). */
+  z.object({ action: z.literal('api-limit'), app: z.string().min(1), exhausted: z.boolean() }),
+  /** Heroku deprecates a Postgres version now (the simulated now). */
+  z.object({ action: z.literal('deprecate-version'), major: z.number().int() }),
   z.object({
     action: z.literal('faults'),
     rateLimitBurst: z.number().int().min(0).max(10_000).optional(),

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ackText, buttonsOf, type SlackDriver } from './driver.js';
 import { PanelError, panelAction, type SandboxPanel } from './panel.js';
+import { viewJson } from './web-api.js';
 import type { Ephemeral, SlackMessage, SlackView, SlackWorkspace, WorkspaceChange } from './workspace.js';
 
 /**
@@ -15,6 +16,8 @@ import type { Ephemeral, SlackMessage, SlackView, SlackWorkspace, WorkspaceChang
 export interface WebUiOptions {
   /** The people the "You are" switch offers, in order, with the role shown beside each name. */
   people: Array<{ id: string; role: string }>;
+  /** The app's global shortcuts (the ⚡ menu), as its manifest declares them. */
+  shortcuts?: Array<{ name: string; callbackId: string }>;
   /** The simulated Heroku's controls; the page hides its sandbox panel without them. */
   panel?: SandboxPanel;
 }
@@ -54,6 +57,21 @@ const clickBody = z.object({
   actionId: z.string().min(1),
   value: z.string().optional(),
 });
+const userBody = z.object({ user: z.string().min(1) });
+const shortcutBody = z.object({ user: z.string().min(1), callbackId: z.string().min(1) });
+/** What a person entered in a view, as Slack's client keeps it: block_id -> action_id -> state. */
+const viewValues = z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown())));
+const viewActionBody = z.object({
+  user: z.string().min(1),
+  viewId: z.string().min(1),
+  blockId: z.string().min(1),
+  actionId: z.string().min(1),
+  /** The element's state after the change (a select's `selected_option`...), or a button's `value`. */
+  action: z.record(z.string(), z.unknown()),
+  values: viewValues.optional(),
+});
+const viewSubmitBody = z.object({ user: z.string().min(1), viewId: z.string().min(1), values: viewValues });
+const viewCloseBody = z.object({ user: z.string().min(1), viewId: z.string().min(1) });
 
 export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): WebUi {
   let driver: SlackDriver | undefined;
@@ -107,6 +125,57 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
     if (delivery?.status !== 200) notice(input.user, input.channel, 'The bot did not answer that click.');
   }
 
+  /** The person's view, or why the page cannot act on it. */
+  const viewFor = (user: string, viewId: string) => {
+    const view = workspace.view(viewId);
+    if (!view || view.user !== user || view.closed) return undefined;
+    return view;
+  };
+
+  async function homeOpened(input: z.infer<typeof userBody>): Promise<string | undefined> {
+    if (!workspace.user(input.user)) return `No user ${input.user}.`;
+    if (!driver) return 'The bot is not running in this sandbox.';
+    const home = workspace.homeOf(input.user);
+    await driver.homeOpened({ user: input.user, ...(home ? { view: viewJson(workspace, home) } : {}) }).catch(() => undefined);
+  }
+
+  async function shortcut(input: z.infer<typeof shortcutBody>): Promise<string | undefined> {
+    if (!workspace.user(input.user)) return `No user ${input.user}.`;
+    if (!driver) return 'The bot is not running in this sandbox.';
+    const delivery = await driver.shortcut({ user: input.user, callbackId: input.callbackId }).catch(() => undefined);
+    if (delivery?.status !== 200) return 'The bot did not answer the shortcut.';
+  }
+
+  async function viewAction(input: z.infer<typeof viewActionBody>): Promise<string | undefined> {
+    const view = viewFor(input.user, input.viewId);
+    if (!view) return 'That view is closed or not yours.';
+    if (!driver) return 'The bot is not running in this sandbox.';
+    if (input.values) workspace.setViewValues(view.id, input.values);
+    const action = { action_id: input.actionId, ...input.action };
+    const delivery = await driver.viewAction({ user: input.user, view: viewJson(workspace, view), blockId: input.blockId, action }).catch(() => undefined);
+    if (delivery?.status !== 200) return 'The bot did not answer.';
+  }
+
+  /** A submission: the bot's answer closes the modal, shows its errors, or replaces it. */
+  async function viewSubmit(res: ServerResponse, input: z.infer<typeof viewSubmitBody>): Promise<string | undefined> {
+    const view = viewFor(input.user, input.viewId);
+    if (!view) return 'That view is closed or not yours.';
+    if (!driver) return 'The bot is not running in this sandbox.';
+    workspace.setViewValues(view.id, input.values);
+    const delivery = await driver.viewSubmission({ user: input.user, view: viewJson(workspace, view) }).catch(() => undefined);
+    if (delivery?.status !== 200) return 'The bot did not answer the submission.';
+    let answer: { response_action?: string; errors?: Record<string, string>; view?: Record<string, unknown> } = {};
+    try {
+      answer = delivery.body ? (JSON.parse(delivery.body) as typeof answer) : {};
+    } catch {
+      answer = {};
+    }
+    if (answer.response_action === 'errors') workspace.showViewErrors(view.id, answer.errors ?? {});
+    else if (answer.response_action === 'update' && answer.view) workspace.updateView(view.id, answer.view);
+    else workspace.closeView(view.id);
+    sendJson(res, 200, { response_action: answer.response_action ?? null, errors: answer.errors ?? {} });
+  }
+
   function openStream(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 1000\n\n');
@@ -132,6 +201,19 @@ export function createWebUi(workspace: SlackWorkspace, options: WebUiOptions): W
           return withBody(res, composeBody, body, compose);
         case 'POST /ui/click':
           return withBody(res, clickBody, body, click);
+        case 'POST /ui/home':
+          return withBody(res, userBody, body, homeOpened);
+        case 'POST /ui/shortcut':
+          return withBody(res, shortcutBody, body, shortcut);
+        case 'POST /ui/view-action':
+          return withBody(res, viewActionBody, body, viewAction);
+        case 'POST /ui/view-submit':
+          return withBody(res, viewSubmitBody, body, (input) => viewSubmit(res, input));
+        case 'POST /ui/view-close':
+          return withBody(res, viewCloseBody, body, async (input) => {
+            if (!viewFor(input.user, input.viewId)) return 'That view is closed or not yours.';
+            workspace.closeView(input.viewId);
+          });
         case 'GET /ui/sandbox':
           return options.panel ? sendJson(res, 200, options.panel.state()) : sendJson(res, 404, NO_PANEL);
         case 'POST /ui/sandbox': {
@@ -217,6 +299,8 @@ function stateJson(workspace: SlackWorkspace, options: WebUiOptions) {
     channels: workspace.allChannels(),
     messages: workspace.allMessages().map(messageJson),
     ephemerals: workspace.ephemerals().map((e, id) => ephemeralJson(e, id)),
+    views: workspace.openViews().map(pageViewJson),
+    shortcuts: options.shortcuts ?? [],
     panel: options.panel?.state() ?? null,
   };
 }

@@ -263,6 +263,11 @@ export class SlackWorkspace {
     return this.views.get(id);
   }
 
+  /** Every App Home tab and every modal still open. */
+  openViews(): SlackView[] {
+    return [...this.views.values()].filter((v) => !v.closed);
+  }
+
   /** The person's App Home tab, if the app published one. */
   homeOf(user: string): SlackView | undefined {
     return [...this.views.values()].find((v) => v.type === 'home' && v.user === user);

@@ -18,6 +18,8 @@ export interface IncidentRow {
   subject: string;
   status: 'pending' | 'open' | 'resolved';
   firstSeenAt: string;
+  /** Ticks that saw it while pending. */
+  looks: number;
   openedAt: string | null;
   resolvedAt: string | null;
   finding: Finding;
@@ -32,6 +34,7 @@ type Row = {
   subject: string;
   status: string;
   first_seen_at: string;
+  looks: number;
   opened_at: string | null;
   resolved_at: string | null;
   data: string;
@@ -48,6 +51,7 @@ function fromRow(row: Row): IncidentRow {
     subject: row.subject,
     status: row.status as IncidentRow['status'],
     firstSeenAt: row.first_seen_at,
+    looks: row.looks,
     openedAt: row.opened_at,
     resolvedAt: row.resolved_at,
     finding: JSON.parse(row.data) as Finding,
@@ -69,7 +73,7 @@ export function incidentOf(row: IncidentRow): Incident {
   };
 }
 
-const COLUMNS = ['id', 'app', 'kind', 'subject', 'status', 'first_seen_at', 'opened_at', 'resolved_at', 'data', 'shown', 'channel', 'ts'] as const;
+const COLUMNS = ['id', 'app', 'kind', 'subject', 'status', 'first_seen_at', 'looks', 'opened_at', 'resolved_at', 'data', 'shown', 'channel', 'ts'] as const;
 
 export class IncidentRepository {
   constructor(private readonly store: Store) {}
@@ -115,8 +119,15 @@ export class IncidentRepository {
     return row;
   }
 
-  async update(id: string, finding: Finding, now: Date): Promise<void> {
-    await this.store.db.updateTable('health_incidents').set({ data: JSON.stringify(finding), updated_at: now.toISOString() }).where('id', '=', id).execute();
+  /** Another tick saw the condition: its content as seen now, and one more look while it is pending. */
+  async seenAgain(row: IncidentRow, finding: Finding, now: Date): Promise<IncidentRow> {
+    const looks = row.status === 'pending' ? row.looks + 1 : row.looks;
+    await this.store.db
+      .updateTable('health_incidents')
+      .set({ data: JSON.stringify(finding), looks, updated_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .execute();
+    return { ...row, finding, looks };
   }
 
   /** Claims the opening of a pending incident: true for exactly one caller. */

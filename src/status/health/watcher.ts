@@ -98,9 +98,8 @@ export class HealthWatcher {
     const active = await this.repository.active(app);
     for (const finding of findings) {
       const known = active.find((r) => r.kind === finding.kind && r.subject === finding.subject);
-      const row = known ?? (await this.repository.seen(app, finding, now));
-      if (known && JSON.stringify(known.finding) !== JSON.stringify(finding)) await this.repository.update(row.id, finding, now);
-      await this.follow({ ...row, finding }, channel, now, result);
+      const row = known ? await this.repository.seenAgain(known, finding, now) : await this.repository.seen(app, finding, now);
+      await this.follow(row, channel, now, result);
     }
     for (const row of active.filter((r) => !findings.some((f) => f.kind === r.kind && f.subject === r.subject))) {
       await this.clear(row, now, result);
@@ -112,7 +111,9 @@ export class HealthWatcher {
   private async follow(row: IncidentRow, channel: string, now: Date, result: HealthTickResult): Promise<void> {
     if (row.status === 'pending') {
       const since = Date.parse(row.finding.since ?? row.firstSeenAt);
-      if (now.getTime() - since < thresholdOf(row.kind, this.options.policy.thresholds)) return;
+      const threshold = thresholdOf(row.kind, this.options.policy.thresholds);
+      // Past its threshold, and seen by two ticks at least: a condition sampled once may have come and gone between them.
+      if (now.getTime() - since < threshold || (threshold > 0 && row.looks < 2)) return;
       if (!(await this.repository.claimOpening(row.id, now))) return;
       const incident = incidentOf({ ...row, status: 'open', openedAt: now.toISOString() });
       const shown = shownOf(row.finding, 'open');

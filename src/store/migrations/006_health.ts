@@ -17,6 +17,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // `pending` (seen, under its threshold), `open` (told), `resolved`.
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('first_seen_at', 'text', (c) => c.notNull())
+    // Ticks that saw the condition while pending: one look alone never makes an incident.
+    .addColumn('looks', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('opened_at', 'text')
     .addColumn('resolved_at', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull())

@@ -49,6 +49,8 @@ class MemoryPanel implements SandboxPanel {
     regions: ['Virginia'],
     notices: [],
     faults: { rateLimitBurst: 0, errorRate: 0, stuckPolling: [] },
+    mappings: { 'acme-prod': [{ object: 'Account', fields: ['Id', 'Name'] }] },
+    versions: [{ major: 16, deprecatedAt: null, forcedUpgradesFrom: null }],
   };
   state(): PanelState {
     return this.current;

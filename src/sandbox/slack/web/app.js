@@ -1,5 +1,5 @@
 /* global document, window, localStorage, EventSource, CSS, ResizeObserver */
-import { confirmText, renderBlocks } from './blocks.js';
+import { confirmText, initialValues, renderBlocks } from './blocks.js';
 import { element, mrkdwn } from './mrkdwn.js';
 import { createPanel } from './panel.js';
 
@@ -32,6 +32,13 @@ const store = {
   apps: [],
   /** Whether a simulated Heroku is behind the page: the stand-in alone has no sandbox panel. */
   hasPanel: false,
+  /** view id -> view: everyone's App Home tab and open modals; the page shows the person's own. */
+  views: new Map(),
+  shortcuts: [],
+  /** `channel`, or `home` while the app's Home tab is shown. */
+  pane: 'channel',
+  /** What the person entered in their open modal, as Slack's client keeps `view.state.values`. */
+  modal: { id: null, hash: null, values: {} },
 };
 
 /** What mrkdwn needs to name users, groups and channels. */
@@ -58,6 +65,8 @@ async function load() {
   store.channels = state.channels;
   store.messages = new Map(state.messages.map((m) => [key(m.channel, m.ts), m]));
   store.ephemerals = new Map(state.ephemerals.map((e) => [e.id, e]));
+  store.views = new Map((state.views ?? []).map((v) => [v.id, v]));
+  store.shortcuts = state.shortcuts ?? [];
   store.apps = state.panel?.apps ?? [];
   const remembered = (name, valid) => (valid.includes(localStorage.getItem(name)) ? localStorage.getItem(name) : valid[0]);
   store.me ??= remembered('connect-ops-sandbox:me', store.people.map((p) => p.id));
@@ -67,6 +76,8 @@ async function load() {
   renderSidebar();
   renderChannel();
   renderThread();
+  renderPane();
+  renderModal();
   updatePanel(state.panel);
 }
 
@@ -80,6 +91,14 @@ function follow() {
 
 function applyChange(change) {
   if (!store.bot) return;
+  if (change.type === 'view') {
+    const v = change.view;
+    store.views.set(v.id, v);
+    if (v.user !== store.me) return;
+    if (v.type === 'home') renderHome();
+    else renderModal();
+    return;
+  }
   if (change.type === 'ephemeral') {
     const e = change.ephemeral;
     if (store.ephemerals.has(e.id)) return;
@@ -157,15 +176,19 @@ $('whoami').addEventListener('change', (event) => {
   localStorage.setItem('connect-ops-sandbox:me', store.me);
   renderChannel();
   renderThread();
+  renderModal();
+  if (store.pane === 'home') showHome();
 });
 
 function renderSidebar() {
+  if (store.pane === 'home') $('home-link').setAttribute('aria-current', 'page');
+  else $('home-link').removeAttribute('aria-current');
   $('channels').replaceChildren(
     ...store.channels.map((channel) => {
       const button = element('button', 'channel-link');
       button.type = 'button';
       button.append(element('span', 'hash', '#'), element('span', 'channel-link-name', channel.name));
-      if (channel.id === store.channel) button.setAttribute('aria-current', 'page');
+      if (channel.id === store.channel && store.pane === 'channel') button.setAttribute('aria-current', 'page');
       const unread = store.unread.get(channel.id) ?? 0;
       button.setAttribute('aria-label', unread > 0 ? `#${channel.name}, ${unread} new` : `#${channel.name}`);
       if (unread > 0) {
@@ -187,6 +210,8 @@ function markUnread(channel) {
 
 function selectChannel(id) {
   if (!store.channels.some((c) => c.id === id)) return;
+  store.pane = 'channel';
+  renderPane();
   store.channel = id;
   store.unread.delete(id);
   if (store.thread && !store.thread.startsWith(`${id}:`)) store.thread = null;
@@ -224,7 +249,7 @@ function channelIntro(channel) {
 /** Commands worth trying in this channel; a click puts one in the composer. */
 function renderSuggestions(channel) {
   const app = store.apps.includes(channel.name) ? channel.name : null;
-  const commands = app ? [`/connect upgrade ${app}`, `/connect status ${app}`, '/connect runs', '/connect help'] : ['/connect maintenance', '/connect help'];
+  const commands = app ? [`/connect upgrade ${app}`, `/connect status ${app}`, '/connect', '/connect runs', '/connect help'] : ['/connect maintenance', '/connect help'];
   $('suggestions').replaceChildren(
     ...commands.map((command) => {
       const chip = element('button', 'chip', command);
@@ -272,6 +297,120 @@ $('thread-close').addEventListener('click', () => {
 const repliesOf = (m) => [...store.messages.values()].filter((r) => r.channel === m.channel && r.threadTs === m.ts);
 const repliesLabel = (replies) => `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`;
 
+// ---- App Home and modals -----------------------------------------------------------------------
+
+const myView = (type) => [...store.views.values()].filter((v) => v.user === store.me && v.type === type && !v.closed).at(-1);
+
+/** Shows the app's Home tab; opening it is what makes the app draw it (app_home_opened). */
+function showHome() {
+  store.pane = 'home';
+  renderPane();
+  renderHome();
+  void postJson('/ui/home', { user: store.me }).catch((error) => ($('composer-error').textContent = error.message));
+}
+
+$('home-link').addEventListener('click', () => showHome());
+
+function renderPane() {
+  $('home-pane').hidden = store.pane !== 'home';
+  document.querySelector('main.channel:not(#home-pane)').hidden = store.pane === 'home';
+  renderSidebar();
+}
+
+function renderHome() {
+  if (store.pane !== 'home') return;
+  const home = myView('home');
+  if (!home) {
+    $('home-view').replaceChildren(element('p', 'muted', 'The app has not drawn your Home tab yet.'));
+    return;
+  }
+  const ctx = { ...names, confirm, act: (button, blockId) => viewAction(home, blockId, button.action_id, { type: 'button', value: button.value }) };
+  $('home-view').replaceChildren(renderBlocks(home.view.blocks ?? [], ctx));
+}
+
+/** A click or a pick in a view, sent with the view's state as the person's client keeps it. */
+function viewAction(view, blockId, actionId, action, values) {
+  return postJson('/ui/view-action', { user: store.me, viewId: view.id, blockId: blockId ?? '', actionId, action, ...(values ? { values } : {}) }).catch((error) => {
+    $('composer-error').textContent = error.message;
+  });
+}
+
+/** The person's open modal, drawn again whenever the app updates it. */
+function renderModal() {
+  const dialog = $('modal');
+  const modal = myView('modal');
+  if (!modal) {
+    store.modal = { id: null, hash: null, values: {} };
+    if (dialog.open) dialog.close();
+    return;
+  }
+  // A new version of the view starts from what it shows; errors keep what was entered.
+  if (store.modal.id !== modal.id || store.modal.hash !== modal.hash) store.modal = { id: modal.id, hash: modal.hash, values: { ...initialValues(modal.view.blocks), ...modal.values } };
+  $('modal-title').textContent = modal.view.title?.text ?? '';
+  $('modal-submit').textContent = modal.view.submit?.text ?? 'Submit';
+  $('modal-submit').hidden = !modal.view.submit;
+  $('modal-close').textContent = modal.view.close?.text ?? 'Cancel';
+  const form = {
+    values: store.modal.values,
+    errors: modal.errors ?? {},
+    change(blockId, actionId, state, dispatch) {
+      store.modal.values = { ...store.modal.values, [blockId]: { [actionId]: state } };
+      if (dispatch) void viewAction(modal, blockId, actionId, state, store.modal.values);
+    },
+  };
+  const ctx = { ...names, confirm, form, act: (button, blockId) => viewAction(modal, blockId, button.action_id, { type: 'button', value: button.value }, store.modal.values) };
+  $('modal-body').replaceChildren(renderBlocks(modal.view.blocks ?? [], ctx));
+  if (!dialog.open) dialog.showModal();
+}
+
+$('modal-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const modal = myView('modal');
+  if (!modal) return;
+  $('modal-submit').disabled = true;
+  try {
+    await postJson('/ui/view-submit', { user: store.me, viewId: modal.id, values: store.modal.values });
+  } catch (error) {
+    $('composer-error').textContent = error.message;
+  } finally {
+    $('modal-submit').disabled = false;
+  }
+});
+
+const closeModal = () => {
+  const modal = myView('modal');
+  if (modal) void postJson('/ui/view-close', { user: store.me, viewId: modal.id }).catch(() => undefined);
+  $('modal').close();
+};
+$('modal-close').addEventListener('click', closeModal);
+$('modal-x').addEventListener('click', closeModal);
+$('modal').addEventListener('cancel', (event) => {
+  event.preventDefault();
+  closeModal();
+});
+
+/** The ⚡ menu: the app's global shortcuts. */
+$('shortcut-button').addEventListener('click', () => {
+  const menu = $('shortcut-menu');
+  const open = menu.hidden;
+  menu.hidden = !open;
+  $('shortcut-button').setAttribute('aria-expanded', String(open));
+  menu.replaceChildren(
+    ...(store.shortcuts.length > 0 ? store.shortcuts : [{ name: 'No shortcuts', callbackId: '' }]).map((shortcut) => {
+      const item = element('button', '', shortcut.name);
+      item.type = 'button';
+      item.setAttribute('role', 'menuitem');
+      item.disabled = !shortcut.callbackId;
+      item.addEventListener('click', () => {
+        menu.hidden = true;
+        $('shortcut-button').setAttribute('aria-expanded', 'false');
+        void postJson('/ui/shortcut', { user: store.me, callbackId: shortcut.callbackId }).catch((error) => ($('composer-error').textContent = error.message));
+      });
+      return item;
+    }),
+  );
+});
+
 // ---- messages ------------------------------------------------------------------------------------
 
 function messageElement(m, options = {}) {
@@ -284,6 +423,7 @@ function messageElement(m, options = {}) {
     act: (button) => postJson('/ui/click', { user: store.me, channel: m.channel, ts: m.ts, actionId: button.action_id, value: button.value }),
     confirm,
   };
+  // Input blocks belong to views, never to messages.
   body.append(messageContent(m, ctx));
   const replies = options.inThread ? [] : repliesOf(m);
   if (replies.length > 0) {

@@ -42,6 +42,27 @@ export function createPanel(send) {
   });
   $('faults-clear').addEventListener('click', () => act({ action: 'faults', rateLimitBurst: 0, errorRate: 0, stuckPolling: [] }));
 
+  const troubleApp = () => $('trouble-app').value;
+  $('trouble-app').addEventListener('change', () => fillMappings());
+  $('break-object').addEventListener('change', () => fillFields());
+  onSubmit('break-mapping', (form) => act({ action: 'break-mapping', app: troubleApp(), object: form.get('object'), field: form.get('field') }));
+  onSubmit('refuse-writes', (form) => act({ action: 'refuse-writes', app: troubleApp(), count: Number(form.get('count')) }));
+  onSubmit('connection-state', (form) => act({ action: 'connection-state', app: troubleApp(), state: form.get('state') }));
+  $('api-limit-on').addEventListener('click', () => act({ action: 'api-limit', app: troubleApp(), exhausted: true }));
+  $('api-limit-off').addEventListener('click', () => act({ action: 'api-limit', app: troubleApp(), exhausted: false }));
+  onSubmit('deprecate-version', (form) => act({ action: 'deprecate-version', major: Number(form.get('major')) }));
+
+  /** The mappings of the chosen app, and the fields of the chosen mapping (Id and the like cannot be deleted). */
+  function fillMappings() {
+    const mappings = state?.mappings?.[troubleApp()] ?? [];
+    fillSelect($('break-object'), mappings.map((m) => m.object));
+    fillFields();
+  }
+  function fillFields() {
+    const mapping = (state?.mappings?.[troubleApp()] ?? []).find((m) => m.object === $('break-object').value);
+    fillSelect($('break-field'), (mapping?.fields ?? []).filter((f) => !['Id', 'IsDeleted', 'SystemModstamp'].includes(f)));
+  }
+
   function update(next) {
     if (!next) return;
     const first = state === null;
@@ -50,7 +71,16 @@ export function createPanel(send) {
     if (first) {
       fillSelect($('announce-region'), next.regions);
       fillSelect($('stuck-app'), next.apps);
+      fillSelect($('trouble-app'), next.apps.filter((a) => (next.mappings?.[a] ?? []).length > 0));
+      fillSelect($('connection-state-select'), ['SYSTEM_ERROR', 'DB_UNAVAILABLE', 'NEED_AUTHENTICATION', 'UNAUTHORIZED', 'IDLE']);
+      fillSelect($('deprecate-major'), (next.versions ?? []).map((v) => String(v.major)));
+      fillMappings();
     }
+    const deprecated = (next.versions ?? []).filter((v) => v.deprecatedAt);
+    $('versions-now').textContent =
+      deprecated.length > 0
+        ? `Deprecated: ${deprecated.map((v) => `Postgres ${v.major} (forced upgrades from ${v.forcedUpgradesFrom.slice(0, 10)})`).join(', ')}.`
+        : 'No version is deprecated in the simulated Heroku.';
     $('sim-scale').textContent = `${next.clock.timeScale.toLocaleString('en')}× real time: a simulated hour passes every ${seconds(3_600_000 / next.clock.timeScale)}.`;
     renderNotices(next.notices);
     renderFaults(next.faults);
