@@ -52,7 +52,7 @@ export function sandboxPolicy(options: { timeScale: number }): string {
     health: {
       thresholds: { connection_state: '30m', polling_db_changes: '2h', paused: '2h', schema_changed: '30m', mapping_error: '30m', sync_stalled: '30m' },
       requests_per_hour: 4500,
-      versions: { every: '1d', lead_times: ['90d', '30d', '7d', '1d'] },
+      versions: { every: '4h', lead_times: ['90d', '30d', '7d', '1d'] },
     },
   };
   return stringify(policy);

@@ -61,7 +61,7 @@ function forcedLine(d: DatabaseVersion): string {
 
 function leadWords(warning: VersionWarning): string {
   if (warning.lead === 'overdue') return 'Forced upgrades have started';
-  if (warning.lead === 'deprecated') return 'Deprecated';
+  if (warning.lead === 'deprecated') return 'Deprecated by Heroku';
   return `${duration(warning.msBefore ?? 0)} to the forced upgrade`;
 }
 

@@ -17,9 +17,12 @@ import { POSTGRES_VERSIONS, type VersionSupport } from './table.js';
 /** One warning about one database. */
 export interface VersionWarning {
   database: DatabaseVersion;
-  /** The lead time it is for (`30d`), `overdue` once the date has passed, or `deprecated` when no date is known. */
+  /**
+   * `deprecated` when the deprecation is first seen ("On the deprecation date, we send a deprecation
+   * warning"), a lead time (`30d`), or `overdue` once forced upgrades have started.
+   */
   lead: string;
-  /** How long before the forced-upgrade date it is told; null for `deprecated`. */
+  /** How long before the forced-upgrade date it is told; null when no date is known. */
   msBefore: number | null;
 }
 
@@ -157,15 +160,19 @@ export class VersionRadar {
   }
 }
 
-/** The warnings due now for a database on a deprecated version, farthest lead time first. */
+/**
+ * The warnings due now for a database on a deprecated version, farthest first: the deprecation
+ * itself, then each lead time reached, then `overdue`.
+ */
 export function dueWarnings(database: DatabaseVersion, leadTimes: readonly string[], now: Date): VersionWarning[] {
   if (!database.forcedUpgradesFrom) return [{ database, lead: 'deprecated', msBefore: null }];
   const forced = Date.parse(`${database.forcedUpgradesFrom}T00:00:00Z`);
+  const deprecation: VersionWarning = { database, lead: 'deprecated', msBefore: Math.max(0, forced - now.getTime()) };
   const leads = leadTimes
     .map((lead) => ({ lead, msBefore: ms(lead as ms.StringValue) as number }))
     .filter((l) => Number.isFinite(l.msBefore) && l.msBefore > 0)
     .sort((a, b) => b.msBefore - a.msBefore);
-  const due: VersionWarning[] = leads.filter((l) => now.getTime() >= forced - l.msBefore).map((l) => ({ database, ...l }));
+  const due: VersionWarning[] = [deprecation, ...leads.filter((l) => now.getTime() >= forced - l.msBefore).map((l) => ({ database, ...l }))];
   if (now.getTime() >= forced) due.push({ database, lead: 'overdue', msBefore: 0 });
   return due;
 }

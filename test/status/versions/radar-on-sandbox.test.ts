@@ -84,10 +84,13 @@ describe('the Postgres version radar on the simulated Heroku', () => {
       heroku.sim.world.advance(2 * 60_000);
       await radar.tick();
     };
+    // The deprecation itself is news, once; then each lead time.
     await at(heroku.sim.world.clock.now() + 60_000);
-    expect(staging()).toEqual([]);
+    expect(staging()).toEqual(['deprecated']);
+    await at(forced - 90 * DAY - 3_600_000);
+    expect(staging()).toEqual(['deprecated']);
     await at(forced - 90 * DAY + 3_600_000);
-    expect(staging()).toEqual(['90d']);
+    expect(staging()).toEqual(['deprecated', '90d']);
     expect(notifier.warnings.at(-1)?.warning.database).toMatchObject({ app: 'acme-staging', basis: "Heroku's Warning row", herokuWarning: expect.stringContaining('Postgres 16 is deprecated'), fix: null });
     await at(forced - 30 * DAY + 3_600_000);
     await radar.stop();
@@ -97,7 +100,7 @@ describe('the Postgres version radar on the simulated Heroku', () => {
     await at(forced - DAY + 3_600_000);
     await at(forced + 3_600_000);
     await at(forced + 2 * DAY);
-    expect(staging()).toEqual(['90d', '30d', '7d', '1d', 'overdue']);
+    expect(staging()).toEqual(['deprecated', '90d', '30d', '7d', '1d', 'overdue']);
     await radar.stop();
   });
 
