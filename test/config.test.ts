@@ -90,6 +90,19 @@ describe('loadConfig', () => {
     const c = loadConfig({ env: {}, readPolicy: () => shipped });
     expect(Object.keys(c.policy.apps)).toEqual(['acme-prod']);
     expect(runbookPolicyFor(c.policy, 'upgrade').approvals).toBe(2);
+    // The example spells out the health defaults.
+    expect(c.policy.health).toEqual(loadConfig({ env: {}, readPolicy: () => 'apps: {}' }).policy.health);
+  });
+
+  it('reads the health section: thresholds as durations, muted kinds and a digest time, quiet by default', () => {
+    const quiet = loadConfig({ env: {}, readPolicy: () => 'apps: {}' }).policy.health;
+    expect(quiet).toMatchObject({ enabled: true, mute: [], digest: null, notifications: true, thresholds: { connection_state: 600_000, polling_db_changes: 3_600_000, write_errors: 1 } });
+    expect(quiet.versions).toEqual({ enabled: true, lead_times: ['90d', '30d', '7d', '1d'], every: 6 * 3_600_000 });
+    const set = loadConfig({ env: {}, readPolicy: () => 'health: {thresholds: {paused: 30m}, mute: [write_errors], digest: "08:30"}' }).policy.health;
+    expect(set).toMatchObject({ thresholds: { paused: 1_800_000, connection_state: 600_000 }, mute: ['write_errors'], digest: '08:30' });
+    expect(() => loadConfig({ env: {}, readPolicy: () => 'health: {mute: [everything], digest: "9am", versions: {lead_times: [soon]}}' })).toThrow(
+      /health\.mute\.0[\s\S]*health\.digest must be a UTC time such as 09:00[\s\S]*health\.versions\.lead_times\.0 must be a lead time such as 30d/,
+    );
   });
 
   it('points at the line that is wrong in a bad policy file', () => {
