@@ -102,6 +102,31 @@ describe('startConnectOps', () => {
     expect(workspace.history(MAINTENANCE_CHANNEL).length).toBeGreaterThan(0);
   });
 
+  it('runs the health watcher and the version radar: an incident with its fix in the app’s channel, a version warning', async () => {
+    // The window announced above would hold the fix's run: Heroku calls it off.
+    for (const notice of sim.notices.list()) if (!notice.resolved) notice.cancel();
+    await ops.watcher.tick();
+    await fetch(`${sim.url}/__sandbox/connection-state/acme-staging`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'DB_UNAVAILABLE' }) });
+    await ops.health.tick();
+    sim.world.advance(11 * 60_000);
+    await ops.health.tick();
+    const incident = await eventually(() => workspace.history('C0STAGING00').find((m) => m.text === 'acme-staging: Heroku Connect is DB_UNAVAILABLE'));
+    await driver.click({ user: USERS.operator, message: incident, actionId: 'health_fix' });
+    const restart = await eventually(async () => (await ops.engine.listRuns({ app: 'acme-staging', limit: 1 })).find((r) => r.runbook === 'restart'));
+    expect(restart.requestedBy).toBe(USERS.operator);
+    const finished = new Set(['succeeded', 'failed', 'cancelled']);
+    const done = await eventually(async () => {
+      const current = await ops.engine.getRun(restart.id);
+      return current && finished.has(current.status) ? current : undefined;
+    }, 20_000);
+    expect([done.status, done.error]).toEqual(['succeeded', undefined]);
+
+    // Seeded on Postgres 15, whose forced upgrades Heroku dates from mid-2026 in the cited table.
+    await ops.radar.tick();
+    const warning = await eventually(() => workspace.history(CHANNEL).find((m) => /^acme-prod: \S+ runs Postgres 15, deprecated by Heroku/.test(m.text)));
+    expect(JSON.stringify(warning.blocks)).toContain('devcenter.heroku.com/articles/heroku-postgres-version-support');
+  });
+
   it('refuses a second process on the same store, naming the one that runs the engine', async () => {
     const second = startConnectOps(config, { logger: createLogger({ level: 'silent' }), engineLeaseWaitMs: 0 });
     await expect(second).rejects.toThrow(/Another connect-ops process \(.+\) is running the engine/);

@@ -105,6 +105,22 @@ describe('the sandbox', () => {
       expect(world.faults.current).toMatchObject({ rateLimitBurst: 3, errorRate: 0.25, stuckPolling: ['acme-prod'] });
       expect(await act({ action: 'faults', stuckPolling: ['nowhere'] })).toMatchObject({ status: 409, body: { error: 'There is no app nowhere in the simulated Heroku.' } });
 
+      // Unannounced trouble, as the page's panel plays it on the simulated Heroku.
+      const state = (await act({ action: 'break-mapping', app: 'acme-prod', object: 'Account', field: 'External_ID__c' })).body as { mappings: Record<string, unknown> };
+      expect(state.mappings['acme-prod']).toEqual(expect.arrayContaining([{ object: 'Account', fields: expect.arrayContaining(['External_ID__c']) }]));
+      expect((await act({ action: 'break-mapping', app: 'acme-prod', object: 'Account', field: 'Nope__c' })).body).toEqual({ error: 'No mapping of acme-prod maps Account.Nope__c.' });
+      await act({ action: 'refuse-writes', app: 'acme-prod', count: 2 });
+      const acme = [...world.connections.values()].find((c) => world.apps.get('acme-prod')?.id === c.appId);
+      expect(acme?.writeErrors).toHaveLength(2);
+      await act({ action: 'connection-state', app: 'acme-prod', state: 'NEED_AUTHENTICATION' });
+      expect(acme?.state).toBe('NEED_AUTHENTICATION');
+      expect((await act({ action: 'connection-state', app: 'initech-api', state: 'SYSTEM_ERROR' })).body).toEqual({ error: 'initech-api has no Heroku Connect connection.' });
+      await act({ action: 'api-limit', app: 'globex-prod', exhausted: true });
+      expect(world.orgs.get([...world.connections.values()].find((c) => world.apps.get('globex-prod')?.id === c.appId)?.orgId ?? '')?.apiLimitReachedAt).toBeDefined();
+      const aged = (await act({ action: 'deprecate-version', major: 16 })).body as { versions: Array<{ major: number; deprecatedAt: string | null }> };
+      expect(aged.versions.find((v) => v.major === 16)?.deprecatedAt).toEqual(expect.any(String));
+      expect(await act({ action: 'deprecate-version', major: 11 })).toMatchObject({ status: 409, body: { error: 'The simulated Heroku has no Postgres 11.' } });
+
       const before = world.clock.now();
       const advanced = await act({ action: 'advance', ms: 24 * HOUR });
       expect(Date.parse((advanced.body.clock as { now: string }).now) - before).toBeGreaterThanOrEqual(24 * HOUR);

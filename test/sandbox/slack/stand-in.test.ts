@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySlackRequest, webApi } from '@slack/bolt';
-import { buttonsOf, responseUrl, SlackDriver, SlackWorkspace, startSlackStandIn, type SlackStandIn } from '../../../src/sandbox/slack/index.js';
+import { buttonsOf, newTriggerId, responseUrl, SlackDriver, SlackWorkspace, startSlackStandIn, type SlackStandIn } from '../../../src/sandbox/slack/index.js';
 
 const TOKEN = 'xoxb-stand-in-test';
 
@@ -39,6 +39,46 @@ describe('the Slack Web API stand-in', () => {
     expect(slack.workspace.history('C0OPS').map((m) => m.ts)).not.toContain(reply.ts);
     expect(Number(reply.ts)).toBeGreaterThan(Number(posted.ts));
     expect(slack.callsTo('chat.postMessage')[0]?.args).toMatchObject({ channel: 'C0OPS', text: 'first', blocks });
+  });
+
+  it('publishes Home tabs and opens and updates modals, refusing what Slack refuses', async () => {
+    const home = { type: 'home' as const, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Hello' } }] };
+    const published = await client.views.publish({ user_id: 'U0ANN', view: home });
+    expect(slack.workspace.homeOf('U0ANN')).toMatchObject({ id: published.view?.id, type: 'home' });
+
+    const modal = {
+      type: 'modal' as const,
+      callback_id: 'form',
+      title: { type: 'plain_text' as const, text: 'A form' },
+      submit: { type: 'plain_text' as const, text: 'Go' },
+      blocks: [
+        {
+          type: 'input',
+          block_id: 'pick',
+          label: { type: 'plain_text', text: 'Pick' },
+          element: { type: 'static_select', action_id: 'pick', options: [{ text: { type: 'plain_text', text: 'One' }, value: '1' }] },
+        },
+      ],
+    };
+    const opened = await client.views.open({ trigger_id: newTriggerId('U0ANN'), view: modal });
+    expect(slack.workspace.modalOf('U0ANN')?.id).toBe(opened.view?.id);
+    const updated = await client.views.update({ view_id: opened.view?.id as string, hash: opened.view?.hash as string, view: { ...modal, title: { type: 'plain_text', text: 'Changed' } } });
+    expect(updated.view?.hash).not.toBe(opened.view?.hash);
+    // An update from a stale version of the view loses to the one that came first.
+    await expect(client.views.update({ view_id: opened.view?.id as string, hash: opened.view?.hash as string, view: modal })).rejects.toMatchObject({ data: { error: 'hash_conflict' } });
+
+    await expect(client.views.open({ trigger_id: newTriggerId('U0ANN', Date.now() - 4000), view: modal })).rejects.toMatchObject({ data: { error: 'expired_trigger_id' } });
+    await expect(client.views.open({ trigger_id: 'made-up', view: modal })).rejects.toMatchObject({ data: { error: 'invalid_trigger_id' } });
+    const tooLong = { ...modal, title: { type: 'plain_text' as const, text: 'A title far longer than Slack allows' } };
+    await expect(client.views.open({ trigger_id: newTriggerId('U0ANN'), view: tooLong })).rejects.toMatchObject({
+      data: { error: 'invalid_arguments', response_metadata: { messages: ['view.title: 36 characters, more than 24'] } },
+    });
+    const { submit: _submit, ...noSubmit } = modal;
+    await expect(client.views.open({ trigger_id: newTriggerId('U0ANN'), view: noSubmit })).rejects.toMatchObject({ data: { response_metadata: { messages: ['view.submit: a modal with input blocks needs a submit button'] } } });
+    const first = modal.blocks[0]!;
+    const badInitial = { ...modal, blocks: [{ ...first, element: { ...first.element, initial_option: { text: { type: 'plain_text', text: 'Two' }, value: '2' } } }] };
+    await expect(client.views.open({ trigger_id: newTriggerId('U0ANN'), view: badInitial })).rejects.toMatchObject({ data: { response_metadata: { messages: ['view.blocks[0].element: initial option 0 is not one of its options'] } } });
+    await expect(client.chat.postMessage({ channel: 'C0OPS', text: 'x', blocks: modal.blocks })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
   });
 
   it('answers errors the way Slack does', async () => {
