@@ -13,6 +13,7 @@ import { RequestLog } from './request-log.js';
 import type { SalesforceOrg } from './salesforce.js';
 import { seeds, type SeedName } from './seed.js';
 import type { Transfer } from './transfers.js';
+import { WriteLedger } from './writers.js';
 
 export interface WorldOptions {
   timeScale?: number;
@@ -32,6 +33,8 @@ export class World {
   readonly faults: FaultState;
   readonly rateLimit: RateLimit;
   readonly requestLog = new RequestLog();
+  /** Which database each writer wrote to, and from when: see writers.ts. */
+  readonly writeLedger = new WriteLedger();
   readonly notices: NoticeBoard;
   #seed: SeedName;
   readonly #apps = new Map<string, App>();
@@ -107,6 +110,7 @@ export class World {
     this.faults.reset();
     this.rateLimit.reset();
     this.requestLog.clear();
+    this.writeLedger.clear();
     this.notices.reset();
     seeds[seed](this);
   }
