@@ -34,7 +34,8 @@ const changes = z.record(z.string().regex(/^\w+$/, { error: 'config var keys mus
 const appOf = (req: ApiRequest) => findApp(req.world, req.param('app'));
 
 export const configVarRoutes = [
-  route('GET', '/apps/:app/config-vars', (req) => ok(configVars(req.world, appOf(req)))),
+  // Config var values need the deploy permission (Dev Center "App Permissions"): a view-only token gets 403.
+  route('GET', '/apps/:app/config-vars', (req) => ok(configVars(req.world, mustChange(appOf(req))))),
   route('PATCH', '/apps/:app/config-vars', (req) => ok(updateConfigVars(req.world, mustChange(appOf(req)), parseBody(changes, req.body)))),
   route('GET', '/apps/:app/releases', (req) => {
     const app = appOf(req);
