@@ -127,7 +127,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   const engine = createEngine({
     store,
     runbooks,
-    deps: clients,
+    // Cutovers refuse a database that is also attached to an app the policy does not name (reads/consumers.ts).
+    deps: { ...clients, policyApps: Object.keys(config.policy.apps) },
     logger,
     observer: bot.observer,
     timeScale: config.timeScale,
