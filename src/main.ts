@@ -8,6 +8,7 @@ import { createRedactor } from './redact.js';
 import { cutoverOverlapCheck, maintenanceGuard } from './maintenance-overlaps.js';
 import { appStatus } from './ops/app-status.js';
 import { createEngine, type Engine } from './ops/engine/index.js';
+import { discoverAppConsumers } from './ops/runbooks/reads/consumers.js';
 import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js';
 import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
@@ -106,6 +107,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
 
   const ports: BotPorts = {
     appStatus: async (app) => appStatusForSlack(await appStatus(clients, app)),
+    consumers: (app) => discoverAppConsumers({ ...clients, policyApps: Object.keys(config.policy.apps) }, app),
     upcomingWindows: () => upcomingWindows(store, options.maintenanceClock?.() ?? new Date()),
     runbookNames: [...runbooks.keys()],
   };

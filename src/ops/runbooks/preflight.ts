@@ -30,5 +30,7 @@ export function connectDatabaseChecks(): Array<CheckStep<RunbookDeps, unknown>> 
  * connectDatabaseChecks: it finds every consumer of the database (reads/consumers.ts), records them
  * for the steps that move names and stop writers, and refuses what cannot be made safe.
  */
-export const consumersCheck = (): CheckStep<RunbookDeps, unknown> =>
-  check('Every consumer of the database is found, and every app that uses it can be changed', consumersFound);
+export const consumersCheck = (): CheckStep<RunbookDeps, unknown> => check(CONSUMERS_CHECK, consumersFound);
+
+/** The title of that check: a plan that has it replaces a database, so its card lists the consumers. */
+export const CONSUMERS_CHECK = 'Every consumer of the database is found, and every app that uses it can be changed';

@@ -25,7 +25,10 @@ export const discoveryCalls = [api.platform.addOnAttachments, api.platform.addOn
 
 /** Discovery itself, for a run's check and for `connect-ops plan` and the plan card before a run exists. */
 export async function discoverConsumers(deps: RunbookDeps, database: { addonId: string; addonName: string; dbKey: string }): Promise<{ consumers: Consumers; forbidden: string[] }> {
-  const attachments = await deps.platform.addOnAttachments(database.addonId);
+  // By app, then name: plans and hashes do not change with the API's order.
+  const attachments = (await deps.platform.addOnAttachments(database.addonId)).sort(
+    (x, y) => (x.app.name ?? '').localeCompare(y.app.name ?? '') || x.name.localeCompare(y.name),
+  );
   const apps = [...new Set(attachments.map((a) => a.app.name ?? ''))].filter(Boolean);
   const info = await deps.data.database(database.addonId);
   const consumers: Consumers = {
@@ -99,4 +102,25 @@ export function refusalOf(consumers: Consumers, forbidden: readonly string[], po
     };
   }
   return undefined;
+}
+
+/** What a plan shows before a run exists: the consumers, and the refusal the run's check would give. */
+export interface PlannedConsumers {
+  consumers: Consumers;
+  refusal?: { reason: string; next: string };
+}
+
+/**
+ * Plan-time discovery for `connect-ops plan` and the plan card: the same reads as the run's check,
+ * starting from the app's Connect connection and its db_key. Read-only (joining the Connect access
+ * list, as connect:info does, is the one POST).
+ */
+export async function discoverAppConsumers(deps: RunbookDeps, app: string): Promise<PlannedConsumers> {
+  const connection = await deps.connect.findConnection(app);
+  const dbKey = connection.db_key;
+  if (!dbKey) throw new Error(`Heroku Connect on ${app} has no database set (db_key).`);
+  const [attachment] = await deps.platform.resolveAttachment(app, dbKey, { addonService: 'heroku-postgresql' });
+  if (!attachment) throw new Error(`${dbKey} names no Heroku Postgres database of ${app}.`);
+  const { consumers, forbidden } = await discoverConsumers(deps, { addonId: attachment.addon.id, addonName: attachment.addon.name, dbKey });
+  return { consumers, refusal: refusalOf(consumers, forbidden, deps.policyApps) };
 }
