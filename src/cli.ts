@@ -12,6 +12,7 @@ import { createHerokuClients } from './ops/heroku/clients.js';
 import { createRunReader } from './ops/engine/index.js';
 import { createLimits } from './ops/limits.js';
 import { runbooks } from './ops/runbooks/index.js';
+import { discoverAppConsumers } from './ops/runbooks/reads/consumers.js';
 import { openStore } from './store/index.js';
 import { createRedactor, redactText } from './redact.js';
 
@@ -43,7 +44,7 @@ export function program(): Command {
     .addCommand(startCommand())
     .addCommand(sandboxCommand())
     .addCommand(statusCommand({ clients: herokuClients, write }))
-    .addCommand(planCommand({ runbooks, write }))
+    .addCommand(planCommand({ runbooks, write, consumers: (app) => discoverAppConsumers(herokuClients(), app) }))
     .addCommand(
       runsCommand({
         open: async () => {

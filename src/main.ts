@@ -8,6 +8,7 @@ import { createRedactor } from './redact.js';
 import { cutoverOverlapCheck, maintenanceGuard } from './maintenance-overlaps.js';
 import { appStatus } from './ops/app-status.js';
 import { createEngine, type Engine } from './ops/engine/index.js';
+import { discoverAppConsumers } from './ops/runbooks/reads/consumers.js';
 import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js';
 import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
@@ -112,6 +113,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   const incidents = new IncidentRepository(store);
   const ports: BotPorts = {
     appStatus: async (app) => appStatusForSlack(await appStatus(clients, app)),
+    consumers: (app) => discoverAppConsumers({ ...clients, policyApps: Object.keys(config.policy.apps) }, app),
     upcomingWindows: () => upcomingWindows(store, options.maintenanceClock?.() ?? new Date()),
     runbookNames: [...runbooks.keys()],
     postgresVersions: POSTGRES_VERSIONS.filter((v) => !v.deprecated || Date.parse(v.deprecated) > (options.maintenanceClock?.() ?? new Date()).getTime()).map((v) => v.major),
@@ -135,7 +137,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   const engine = createEngine({
     store,
     runbooks,
-    deps: clients,
+    // Cutovers refuse a database that is also attached to an app the policy does not name (reads/consumers.ts).
+    deps: { ...clients, policyApps: Object.keys(config.policy.apps) },
     logger,
     observer: bot.observer,
     timeScale: config.timeScale,

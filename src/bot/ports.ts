@@ -1,5 +1,6 @@
 import type { DatabaseVersion, Incident } from '../status/health/index.js';
 
+import type { PlannedConsumers } from '../ops/runbooks/reads/consumers.js';
 /**
  * What the bot needs from the rest of connect-ops, passed in by the composition root so the bot
  * imports none of it: the live state of an app (from the Heroku clients), the maintenance windows
@@ -63,6 +64,11 @@ export interface BotPorts {
   upcomingWindows(): Promise<UpcomingWindow[]>;
   /** The runbooks the engine knows, to refuse and suggest before planning; all run commands when absent. */
   runbookNames?: readonly string[];
+  /**
+   * Plan-time discovery (read-only) of who uses the app's Connect database, for the plan card of a
+   * runbook that cuts over; the card lists nothing when absent.
+   */
+  consumers?(app: string): Promise<PlannedConsumers>;
   /** Heroku Postgres plan names for `plan-change` (`standard-0`, `premium-2`, ...); any name is accepted when absent. */
   planNames?: readonly string[];
   /** Postgres major versions Heroku supports, oldest first: what the runbook form offers for `--version`. */

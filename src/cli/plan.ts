@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { planRunbook, type Plan } from '../ops/engine/index.js';
 import { commandsOf, usageOf, variantOf, type CommandEntry } from '../ops/runbooks/commands.js';
+import { CONSUMERS_CHECK } from '../ops/runbooks/preflight.js';
+import type { PlannedConsumers } from '../ops/runbooks/reads/consumers.js';
 import type { RunbookRegistry } from '../ops/runbooks/runbook.js';
+import { consumerLines } from '../bot/views/consumers.js';
 
 /**
  * `connect-ops plan RUNBOOK -a APP [--param value ...]`: what a runbook would do on an app, step by
@@ -12,6 +15,8 @@ export interface PlanCommandDeps<Deps> {
   runbooks: RunbookRegistry<Deps>;
   /** Where the plan goes (stdout by default). */
   write?: (text: string) => void;
+  /** With `--discover`: who uses the app's Connect database, read from Heroku (read-only). */
+  consumers?: (app: string) => Promise<PlannedConsumers>;
 }
 
 export function planCommand<Deps>(deps: PlanCommandDeps<Deps>): Command {
@@ -22,16 +27,19 @@ export function planCommand<Deps>(deps: PlanCommandDeps<Deps>): Command {
     .argument('<runbook>', `a command (${commandsOf(registry).map((e) => e.command).join(', ') || 'none'}) or a runbook name (${[...deps.runbooks.keys()].join(', ')})`)
     .requiredOption('-a, --app <app>', 'the Heroku app')
     .option('--json', 'print the plan as one JSON object')
+    .option('--discover', "for a runbook that cuts over, read from Heroku who uses the database (every app's names, followers, Scheduler, one-off dynos); read-only")
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText('after', () => planHelp(registry))
-    .action((word: string, options: { app: string; json?: boolean }, command: Command) => {
+    .action(async (word: string, options: { app: string; json?: boolean; discover?: boolean }, command: Command) => {
       const params = runbookOptions(command.args.slice(1));
       const entry = commandsOf(registry).find((e) => e.command === word);
       // A command's --via names its runbook, as in Slack; a runbook named itself takes its parameters as they are.
       const { via, ...rest } = params;
       const plan = entry ? planRunbook(deps.runbooks, resolve(word, entry, via), rest, options.app) : planRunbook(deps.runbooks, word, params, options.app);
-      write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
+      const cutsOver = plan.steps.some((s) => s.title === CONSUMERS_CHECK);
+      const consumers = options.discover && cutsOver && deps.consumers ? await deps.consumers(options.app) : undefined;
+      write(options.json ? `${JSON.stringify(consumers ? { ...plan, consumers } : plan, null, 2)}\n` : renderPlan(plan, consumers));
     });
 }
 
@@ -74,7 +82,7 @@ export function runbookOptions(tokens: string[]): Record<string, unknown> {
   return params;
 }
 
-export function renderPlan(plan: Plan): string {
+export function renderPlan(plan: Plan, consumers?: PlannedConsumers): string {
   const params = Object.entries(plan.parametersShown)
     .filter(([name]) => name !== 'app')
     .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
@@ -100,6 +108,10 @@ export function renderPlan(plan: Plan): string {
     ].filter(Boolean);
     lines.push(`${String(step.idx + 1).padStart(width)}. ${step.kind.padEnd(8)} ${step.title}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
     for (const call of step.calls) lines.push(`${' '.repeat(width + 11)}${call}`);
+  }
+  if (consumers) {
+    lines.push('', 'Who uses the database:', ...consumerLines(consumers.consumers, 'text').map((line) => `  ${line}`));
+    if (consumers.refusal) lines.push(`The run will refuse: ${consumers.refusal.reason} ${consumers.refusal.next}`);
   }
   return `${lines.join('\n')}\n`;
 }

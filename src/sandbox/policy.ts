@@ -26,6 +26,9 @@ export const APP_CHANNELS = {
   'acme-prod': 'C0ACMEPROD',
   'acme-staging': 'C0ACMESTAGING',
   'globex-prod': 'C0GLOBEXPROD',
+  // A connection pool, a color name as Connect's db_key, a Scheduler, a follower, and the database shared with hooli-reports.
+  'hooli-prod': 'C0HOOLIPROD',
+  'hooli-reports': 'C0HOOLIREPORTS',
 } as const;
 
 export const MAINTENANCE_CHANNEL = { id: 'C0MAINTENANCE', name: 'heroku-maintenance' };

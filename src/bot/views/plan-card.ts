@@ -1,5 +1,8 @@
 import type { Plan, PlanStep, RunView } from '../../ops/engine/types.js';
+import type { Consumers } from '../../ops/runbooks/outputs.js';
+import type { PlannedConsumers } from '../../ops/runbooks/reads/consumers.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
+import { consumerLines } from './consumers.js';
 import { actions, button, context, header, section, type Block, type MessageContent } from './blocks.js';
 import { clockNote, code, duration, escape, plural, slackTime } from './format.js';
 import { fitMessage, packLines } from './limits.js';
@@ -21,6 +24,8 @@ export interface PlanCardInput {
   run?: RunView;
   /** Preview only: the command that would start it. */
   startWith?: string;
+  /** Preview of a cutover: who uses the database, discovered before any run (a run's card reads its `consumers` output). */
+  consumers?: PlannedConsumers | { error: string };
 }
 
 export function planCard(input: PlanCardInput): MessageContent {
@@ -29,6 +34,7 @@ export function planCard(input: PlanCardInput): MessageContent {
     header(`${run ? 'Plan' : 'Plan preview'}: ${plan.runbook} ${plan.app}`),
     section([escape(plan.summary), parametersLine(plan), notBeforeLine(run)].filter(Boolean).join('\n')),
     ...packLines(plan.steps.map(stepLine)).map((text) => section(text)),
+    ...consumersBlocks(input),
     section(`*Expected downtime:* ${expectedDowntime(plan)}`),
     section(approvalLine(input)),
   ];
@@ -43,6 +49,17 @@ export function planCard(input: PlanCardInput): MessageContent {
     blocks.push(context(`Nothing has started. ${code(input.startWith, 200)} starts it.`));
   }
   return { text: `Plan: ${plan.runbook} ${plan.app}`, blocks: fitMessage(blocks) };
+}
+
+/** Who uses the database the run replaces: the preview's discovery, or what the run's check recorded. */
+function consumersBlocks(input: PlanCardInput): Block[] {
+  const recorded = input.run?.outputs.consumers as Consumers | undefined;
+  const planned = input.consumers;
+  if (planned && 'error' in planned) return [section(`*Who uses the database:* could not be read (${escape(planned.error)}); the run finds them in its first checks.`)];
+  const consumers = recorded ?? planned?.consumers;
+  if (!consumers) return [];
+  const refusal = !recorded && planned?.refusal ? [`:no_entry: *The run will refuse:* ${escape(planned.refusal.reason)} ${escape(planned.refusal.next)}`] : [];
+  return packLines(['*Who uses the database:*', ...consumerLines(consumers).map((line) => `• ${line}`), ...refusal]).map((text) => section(text));
 }
 
 /**

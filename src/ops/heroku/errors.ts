@@ -102,3 +102,4 @@ export const isRateLimited = hasReason('rate_limit');
 export const isNotFound = hasReason('not_found');
 export const isConflict = hasReason('conflict');
 export const isUnavailable = hasReason('unavailable');
+export const isForbidden = hasReason('forbidden');

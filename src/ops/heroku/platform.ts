@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import { endpoint, seg, type CallOptions, type HerokuHttp, type Method, type RequestOptions } from './http.js';
 import {
   addOnAttachmentSchema,
   addOnSchema,
   appSchema,
   configVarsSchema,
+  dynoSchema,
   formationSchema,
   rateLimitSchema,
   releaseSchema,
@@ -11,6 +13,7 @@ import {
   type AddOnAttachment,
   type App,
   type ConfigVars,
+  type Dyno,
   type Formation,
   type RateLimit,
   type Release,
@@ -133,6 +136,11 @@ export class PlatformClient {
     return this.http.list(addOnAttachmentSchema, { ...this.req(`/apps/${seg(app)}/addon-attachments`, options), headers: ATTACHMENT_INCLUSION });
   }
 
+  /** Every attachment of an add-on, on every app it is attached to (the billing app and others). */
+  addOnAttachments(addon: string, options?: CallOptions): Promise<AddOnAttachment[]> {
+    return this.http.list(addOnAttachmentSchema, { ...this.req(`/addons/${seg(addon)}/addon-attachments`, options), headers: ATTACHMENT_INCLUSION });
+  }
+
   /** `DATABASE_URL`, `DATABASE` or `HEROKU_POSTGRESQL_WHITE` to the attachment(s) it names; 404 when none. */
   resolveAttachment(app: string, attachment: string, options?: CallOptions & { addonService?: string }): Promise<AddOnAttachment[]> {
     const body = { addon_attachment: attachment, app, ...(options?.addonService && { addon_service: options.addonService }) };
@@ -154,6 +162,16 @@ export class PlatformClient {
 
   release(app: string, idOrVersion: string | number, options?: CallOptions): Promise<Release> {
     return this.http.request(releaseSchema, this.req(`/apps/${seg(app)}/releases/${seg(idOrVersion)}`, options));
+  }
+
+  /** The app's dynos: the formation's and the one-off dynos running now (type `run`, `scheduler`). */
+  dynos(app: string, options?: CallOptions): Promise<Dyno[]> {
+    return this.http.list(dynoSchema, this.req(`/apps/${seg(app)}/dynos`, options));
+  }
+
+  /** Stops a dyno, as `heroku ps:stop` does; a one-off dyno ends for good (a formation dyno is replaced). */
+  async stopDyno(app: string, dyno: string, options?: CallOptions): Promise<void> {
+    await this.http.request(z.unknown(), this.req(`/apps/${seg(app)}/dynos/${seg(dyno)}/actions/stop`, options, 'POST'));
   }
 
   /** Tokens left in the account's bucket; this call itself costs none. */

@@ -82,6 +82,17 @@ export const releaseSchema = z.looseObject({
 });
 export type Release = z.infer<typeof releaseSchema>;
 
+/** A dyno: the formation's (`web.1`) and one-off ones (`run.1042` type `run`, `scheduler.1077` type `scheduler`). */
+export const dynoSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  command: z.string().optional(),
+  state: z.string().optional(),
+  created_at: timestamp.optional(),
+});
+export type Dyno = z.infer<typeof dynoSchema>;
+
 export const rateLimitSchema = z.looseObject({ remaining: z.number() });
 export type RateLimit = z.infer<typeof rateLimitSchema>;
 

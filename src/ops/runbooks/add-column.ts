@@ -20,7 +20,7 @@ import { reloadMappings } from './mutations/reload.js';
 import { resume } from './mutations/resume.js';
 import { required } from './outputs.js';
 import { APP, appName, OBJECT, salesforceName, salesforceNames } from './params.js';
-import { connectDatabaseChecks } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck } from './preflight.js';
 import { formationRestored, maintenanceIs, workersScaledDown } from './reads/app.js';
 import { configurationExported, importFinished, importStarted } from './reads/configuration.js';
 import { connectAddOnFound, newConnectAddOnExists, newConnectAddOnGone, newConnectionListed, salesforceAuthorized } from './reads/connect-addon.js';
@@ -85,6 +85,7 @@ export const addColumn = runbook<RunbookDeps, Params>({
     const are = objects.length > 1 ? 'are' : 'is';
     const preflight: Array<Step<RunbookDeps, unknown>> = [
       ...connectDatabaseChecks(),
+      consumersCheck(),
       check('Heroku Connect syncs to DATABASE_URL (the cutover promotes the new database there)', syncsToDatabaseUrl),
       check("Heroku Connect's add-on and plan are known", connectAddOnFound),
       check(`Heroku Connect has mappings for ${named}`, mappingsExist(OLD_CONNECTION, objects)),

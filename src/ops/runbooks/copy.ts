@@ -10,7 +10,7 @@ import { resume } from './mutations/resume.js';
 import { copyData } from './mutations/transfer.js';
 import { required } from './outputs.js';
 import { APP, appName, PLAN, pgVersion, postgresPlan, shortPlan, VERSION } from './params.js';
-import { connectDatabaseChecks } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck } from './preflight.js';
 import { formationRestored, maintenanceIs, workersScaledDown } from './reads/app.js';
 import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
 import { HEROKU_CONNECT } from './reads/connection.js';
@@ -47,6 +47,7 @@ export const copy = runbook<RunbookDeps, Params>({
     const onto = [plan && shortPlan(plan), version && `Postgres ${version}`].filter(Boolean).join(', ');
     return [
       ...connectDatabaseChecks(),
+      consumersCheck(),
       check("The new database's version is not older than the current one", versionNotOlder(version)),
       action(`Create the new database (${onto})`, {
         // Without a version Heroku would pick its default, which may be older than the database's.

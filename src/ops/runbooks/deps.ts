@@ -9,6 +9,11 @@ export interface RunbookDeps {
   platform: PlatformClient;
   data: PostgresDataClient;
   connect: ConnectClient;
+  /**
+   * The apps the policy names (connect-ops.yml `apps:`). A cutover refuses a database that is also
+   * attached to an app outside them; unset (tests, the CLI), no app is refused for that.
+   */
+  policyApps?: readonly string[];
 }
 
 /** The context every step of our runbooks receives. */

@@ -35,6 +35,34 @@ export interface Outputs {
   settings: HandSettings;
   /** add-column: the config var the old database keeps after the new one is promoted. */
   oldDatabaseConfigVar: string;
+  /** Every consumer of the database a cutover replaces, found before anything changes (reads/consumers.ts). */
+  consumers: Consumers;
+}
+
+/**
+ * Who uses the database a cutover replaces, as the APIs show it. What they cannot show (which
+ * config var each process's code reads) is the run's assumption: every name that points at the
+ * old database moves. Issue 10's later steps read this to move every name and stop every writer.
+ */
+export interface Consumers {
+  /** The add-on being replaced. */
+  database: { addonId: string; addonName: string };
+  /** Every attachment of it, on every app (`DATABASE`, `DATABASE_CONNECTION_POOL` in `connection-pooling:default`, `HOOLI_DB`). */
+  attachments: Array<{ app: string; name: string; namespace: string | null }>;
+  /** The config var Heroku Connect syncs through (its `db_key`). */
+  dbKey: string;
+  /** Existing followers of it: by add-on name where an app of theirs is known, else counted. */
+  followers: Array<{ addonName: string; app: string }>;
+  /** Followers listed by the data API that no attached app shows (on apps the token does not see). */
+  otherFollowers: number;
+  /** Heroku Scheduler add-ons on the apps that use the database: their jobs run one-off dynos. */
+  schedulers: Array<{ app: string; addonName: string }>;
+  /** One-off dynos running now (`heroku run`, Scheduler jobs), on every app that uses the database. */
+  oneOffDynos: Array<{ app: string; name: string; type: string; command: string | null }>;
+  /** The process types of each app that uses the database, with their quantities. */
+  formations: Array<{ app: string; processes: Array<{ type: string; quantity: number }> }>;
+  /** Apps with a release phase: every attach and detach runs it (pg:promote waits for it). */
+  releasePhase: string[];
 }
 
 export interface RecordedConnection {

@@ -4,7 +4,7 @@ import { maintenanceOperations } from './documents.js';
 import { followerChangeoverSteps } from './follower-changeover.js';
 import { unfollow } from './mutations/unfollow.js';
 import { APP, appName, PLAN, postgresPlan } from './params.js';
-import { connectDatabaseChecks } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck } from './preflight.js';
 import { isLeader, notEssential } from './reads/database.js';
 import { stillFollowing, unfollowed } from './reads/follower.js';
 import { differentPlan, notEssentialTarget } from './reads/plan.js';
@@ -33,6 +33,7 @@ export const planChangeViaFollower = runbook<RunbookDeps, Params>({
   params: planChangeViaFollowerParams,
   steps: ({ plan }) => [
     ...connectDatabaseChecks(),
+    consumersCheck(),
     check('The database is Standard tier or higher', notEssential(NOT_ESSENTIAL)),
     check('The new plan is Standard tier or higher', notEssentialTarget(plan)),
     check('The database is not on that plan already', differentPlan(plan)),

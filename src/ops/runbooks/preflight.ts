@@ -1,6 +1,7 @@
 import type { RunbookDeps } from './deps.js';
 import { connectionSyncing } from './reads/connection-state.js';
 import { connectionFound } from './reads/connection.js';
+import { consumersFound } from './reads/consumers.js';
 import { connectDatabaseFound } from './reads/database.js';
 import { noMappingBusy } from './reads/mappings.js';
 import { check, type CheckStep } from './runbook.js';
@@ -23,3 +24,13 @@ export function connectDatabaseChecks(): Array<CheckStep<RunbookDeps, unknown>> 
     check("Heroku Connect's db_key names a Heroku Postgres database of the app", connectDatabaseFound),
   ];
 }
+
+/**
+ * Every runbook that cuts over to another database (or rewrites it in place) starts with this after
+ * connectDatabaseChecks: it finds every consumer of the database (reads/consumers.ts), records them
+ * for the steps that move names and stop writers, and refuses what cannot be made safe.
+ */
+export const consumersCheck = (): CheckStep<RunbookDeps, unknown> => check(CONSUMERS_CHECK, consumersFound);
+
+/** The title of that check: a plan that has it replaces a database, so its card lists the consumers. */
+export const CONSUMERS_CHECK = 'Every consumer of the database is found, and every app that uses it can be changed';

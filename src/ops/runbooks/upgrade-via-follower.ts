@@ -4,7 +4,7 @@ import { maintenanceOperations } from './documents.js';
 import { followerChangeoverSteps } from './follower-changeover.js';
 import { runUpgrade } from './mutations/upgrade.js';
 import { APP, appName, pgVersion, VERSION } from './params.js';
-import { connectDatabaseChecks } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck } from './preflight.js';
 import { isLeader, notEssential, versionIsNewer } from './reads/database.js';
 import { follower, upgradeFinished, upgradeStarted } from './reads/upgrade.js';
 import { action, check, runbook, wait } from './runbook.js';
@@ -31,6 +31,7 @@ export const upgradeViaFollower = runbook<RunbookDeps, Params>({
     const target = version ? `Postgres ${version}` : 'the newest Postgres';
     return [
       ...connectDatabaseChecks(),
+      consumersCheck(),
       check('The database is Standard tier or higher', notEssential(NOT_ESSENTIAL)),
       check('The database is a leader, not a follower', isLeader),
       check(`${version ? `Postgres ${version}` : 'The newest Postgres'} is newer than the database's version`, versionIsNewer(version)),

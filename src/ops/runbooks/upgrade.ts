@@ -5,7 +5,7 @@ import { pause } from './mutations/pause.js';
 import { resume } from './mutations/resume.js';
 import { cancelUpgrade, DRY_RUN_STARTED, dryRunUpgrade, prepareUpgrade, runUpgrade } from './mutations/upgrade.js';
 import { APP, appName, flag, pgVersion, VERSION } from './params.js';
-import { connectDatabaseChecks } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck } from './preflight.js';
 import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
 import { HEROKU_CONNECT } from './reads/connection.js';
 import { isLeader, notEssential, versionIsNewer } from './reads/database.js';
@@ -65,6 +65,7 @@ export const upgrade = runbook<RunbookDeps, Params>({
     const target = version ? `Postgres ${version}` : 'The newest Postgres';
     return [
       ...connectDatabaseChecks(),
+      consumersCheck(),
       check('The database is Standard tier or higher', notEssential(ESSENTIAL_REMEDY)),
       check('The database is a leader, not a follower', isLeader),
       check(`${target} is newer than the database's version`, versionIsNewer(version)),

@@ -109,6 +109,35 @@ describe('PlatformClient (contract)', () => {
     expect((await platform().attachments('acme-prod')).map((a) => a.name)).not.toContain('REPORTING');
   });
 
+  it('lists every attachment of a shared database, on every app, with the pool in its namespace', async () => {
+    const [database] = await platform().resolveAttachment('hooli-prod', 'DATABASE_URL');
+    const everywhere = await platform().addOnAttachments(database?.addon.id ?? '');
+    expect(everywhere.map((a) => [a.app.name, a.name, a.namespace]).sort()).toEqual([
+      ['hooli-prod', 'DATABASE', null],
+      ['hooli-prod', 'DATABASE_CONNECTION_POOL', 'connection-pooling:default'],
+      ['hooli-prod', 'HEROKU_POSTGRESQL_CHARCOAL', null],
+      ['hooli-reports', 'HOOLI_DB', null],
+    ]);
+    expect(everywhere.find((a) => a.app.name === 'hooli-reports')?.config_vars).toEqual(['HOOLI_DB_URL']);
+  });
+
+  it('lists the dynos with the one-off ones, and stops a one-off dyno for good', async () => {
+    sandbox.sim.world.advance(10 * MINUTE); // hooli-prod's Scheduler job starts a one-off dyno
+    const dynos = await platform().dynos('hooli-prod');
+    expect(dynos.map((d) => d.type).sort()).toEqual(['scheduler', 'web', 'web', 'worker']);
+    const job = dynos.find((d) => d.type === 'scheduler');
+    await platform().stopDyno('hooli-prod', job?.name ?? '');
+    expect((await platform().dynos('hooli-prod')).map((d) => d.name)).not.toContain(job?.name);
+    expect(isNotFound(await herokuError(platform().stopDyno('hooli-prod', 'run.9999')))).toBe(true);
+  });
+
+  it("refuses a change on an app the token may only view with 403, and reads it", async () => {
+    const reports = sandbox.sim.world.apps.get('hooli-reports');
+    if (reports) reports.access = 'view';
+    expect(await platform().formation('hooli-reports')).toHaveLength(2);
+    expect(await herokuError(platform().setMaintenance('hooli-reports', true))).toMatchObject({ status: 403, id: 'forbidden' });
+  });
+
   it('reads the remaining rate-limit tokens without spending one', async () => {
     const { remaining } = await platform().rateLimits();
     expect(remaining).toBeGreaterThan(0);

@@ -54,7 +54,7 @@ describe('simulated Heroku: admin endpoints under /__sandbox/', () => {
 
   it('reports the state, advances the clock and resets to a seed', async () => {
     const before = (await admin('GET', 'state')).body;
-    expect(before.apps.map((a: { name: string }) => a.name)).toEqual(['acme-prod', 'acme-staging', 'globex-prod', 'initech-api']);
+    expect(before.apps.map((a: { name: string }) => a.name)).toEqual(['acme-prod', 'acme-staging', 'globex-prod', 'initech-api', 'hooli-prod', 'hooli-reports']);
     const acme = before.apps[0];
     expect(acme.formation).toEqual({ web: 2, worker: 3, release: 0 });
     expect(acme.databases[0]).toMatchObject({ version: 15, following: null });
@@ -67,7 +67,7 @@ describe('simulated Heroku: admin endpoints under /__sandbox/', () => {
     expect(empty.body.apps).toEqual([]);
     expect((await call(sim, 'GET', '/apps')).body).toEqual([]);
     const seeded = await admin('POST', 'reset', { seed: 'default' });
-    expect(seeded.body.apps).toHaveLength(4);
+    expect(seeded.body.apps).toHaveLength(6);
     expect(seeded.body.apps[0].id).toBe(acme.id); // seeded ids are deterministic
   });
 });

@@ -45,7 +45,7 @@ describe('simulated Heroku: Range / Next-Range paging', () => {
     const all = await call(sim, 'GET', '/apps', { headers: { Range: 'name ..; max=1000' } });
     expect(all.status).toBe(200);
     expect(all.headers.get('next-range')).toBeNull();
-    expect(all.body.map((a: { name: string }) => a.name)).toEqual(['acme-prod', 'acme-staging', 'globex-prod', 'initech-api']);
+    expect(all.body.map((a: { name: string }) => a.name)).toEqual(['acme-prod', 'acme-staging', 'globex-prod', 'hooli-prod', 'hooli-reports', 'initech-api']);
     const bad = await call(sim, 'GET', '/apps', { headers: { Range: 'color ..; max=2' } });
     expect(bad.status).toBe(416);
   });

@@ -14,6 +14,7 @@ import { addonRoutes } from '../handlers/platform/addons.js';
 import { appRoutes } from '../handlers/platform/apps.js';
 import { attachmentRoutes } from '../handlers/platform/attachments.js';
 import { configVarRoutes } from '../handlers/platform/config-vars.js';
+import { dynoRoutes } from '../handlers/platform/dynos.js';
 import { formationRoutes } from '../handlers/platform/formation.js';
 import { herokuStatusRoutes } from '../handlers/status/heroku-status.js';
 import { trustRoutes } from '../handlers/status/trust.js';
@@ -24,6 +25,7 @@ import { Router, type ApiResponse } from './router.js';
 const api = new Router([
   ...appRoutes,
   ...formationRoutes,
+  ...dynoRoutes,
   ...configVarRoutes,
   ...addonRoutes,
   ...attachmentRoutes,

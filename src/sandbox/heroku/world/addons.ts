@@ -5,6 +5,7 @@ import { createConnection, removeConnection } from './connections.js';
 import { newDatabase } from './databases.js';
 import { findPlan, isEssential, isPostgres, type Plan } from './plans.js';
 import { connect, postgres } from './timings.js';
+import { noteWritersOfAddOn } from './writers.js';
 import type { World } from './world.js';
 
 export interface AddOn {
@@ -61,7 +62,8 @@ function provisioned(world: World, addon: AddOn): void {
   addon.updatedAt = world.clock.now();
   const database = world.databases.get(addon.id);
   if (database) database.availableAt = addon.updatedAt;
-  else createConnection(world, addon);
+  if (database) noteWritersOfAddOn(world, addon.id);
+  else if (addon.plan.service === 'herokuconnect') createConnection(world, addon);
 }
 
 /**

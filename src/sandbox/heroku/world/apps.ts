@@ -1,6 +1,9 @@
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { newFormation, type Formation } from './formation.js';
+import type { OneOffDyno } from './dynos.js';
 import type { Release } from './releases.js';
+import type { SchedulerJob } from './scheduler.js';
+import { defaultWriters, type ProcessWriter } from './writers.js';
 import { noteWrites, type WriteChange } from './writes.js';
 import type { World } from './world.js';
 
@@ -18,6 +21,19 @@ export interface App {
   releases: Release[];
   /** When the app started or stopped taking writes: see writes.ts. */
   writes: WriteChange[];
+  /** Which process types write, through which config var: see writers.ts. */
+  writers: ProcessWriter[];
+  /** One-off dynos running now (`heroku run`, Scheduler jobs). */
+  dynos: OneOffDyno[];
+  /** Heroku Scheduler jobs (only with a Scheduler add-on): see scheduler.ts. */
+  schedulerJobs: SchedulerJob[];
+  /**
+   * What the API token may do on the app: `full`, or `view` (a team member with the view
+   * permission: reads work, every change answers 403 forbidden).
+   */
+  access: 'full' | 'view';
+  /** the release phase fails (a broken migration): releases end `failed` */
+  releasePhaseFails?: boolean;
 }
 
 export interface NewApp {
@@ -25,6 +41,8 @@ export interface NewApp {
   region?: 'us' | 'eu';
   formation?: Record<string, number>;
   configVars?: Record<string, string>;
+  writers?: ProcessWriter[];
+  access?: App['access'];
 }
 
 export function createApp(world: World, spec: NewApp): App {
@@ -41,6 +59,10 @@ export function createApp(world: World, spec: NewApp): App {
     configVars: new Map(Object.entries(spec.configVars ?? {})),
     releases: [],
     writes: [],
+    writers: spec.writers ?? defaultWriters(),
+    dynos: [],
+    schedulerJobs: [],
+    access: spec.access ?? 'full',
   };
   app.formation = Object.entries(spec.formation ?? { web: 1 }).map(([type, quantity]) => newFormation(world, type, quantity));
   world.apps.set(app.name, app);
@@ -57,6 +79,12 @@ export function appById(world: World, id: string): App | undefined {
 export function findApp(world: World, idOrName: string): App {
   const app = world.apps.get(idOrName) ?? appById(world, idOrName);
   if (!app) throw notFound('app', "Couldn't find that app.");
+  return app;
+}
+
+/** A change on an app the token may only view: 403, as Heroku answers a team member without the permission. */
+export function mustChange(app: App): App {
+  if (app.access !== 'full') throw new ApiError(403, 'forbidden', `You do not have access to the app ${app.name}.`);
   return app;
 }
 

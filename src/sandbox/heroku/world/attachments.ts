@@ -2,6 +2,7 @@ import { confirmationRequired, invalidParams, notFound } from '../errors.js';
 import type { AddOn } from './addons.js';
 import { appById, type App } from './apps.js';
 import { release } from './releases.js';
+import { noteWriters } from './writers.js';
 import type { World } from './world.js';
 
 /** An add-on attached to an app under a name; Postgres attachments expose `<NAME>_URL`. */
@@ -71,11 +72,13 @@ export function attach(world: World, spec: NewAttachment): Attachment {
   const taken = claimName(world, app, name, namespace, spec.confirm, addon);
   if (taken?.addonId === addon.id) return taken;
   const previous = taken && world.addons.get(taken.addonId);
-  if (taken) world.attachments.delete(taken.id);
+  // Replacing a name detaches the holder first: two releases, as pg:promote expects to find them.
+  if (taken) detach(world, taken);
   const now = world.clock.now();
   const attachment: Attachment = { id: world.ids.uuid(), name, namespace, addonId: addon.id, appId: app.id, createdAt: now, updatedAt: now };
   world.attachments.set(attachment.id, attachment);
   release(world, app, `Attach ${name} (@ref:${addon.name})`);
+  noteWriters(world, app);
   if (previous && !attachmentsOf(world, { app, addon: previous }).length) attach(world, { addon: previous, app });
   return attachment;
 }
@@ -84,7 +87,9 @@ export function detach(world: World, attachment: Attachment): void {
   world.attachments.delete(attachment.id);
   const app = appById(world, attachment.appId);
   const addon = world.addons.get(attachment.addonId);
-  if (app) release(world, app, `Detach ${attachment.name} (@ref:${addon?.name ?? attachment.addonId})`);
+  if (!app) return;
+  release(world, app, `Detach ${attachment.name} (@ref:${addon?.name ?? attachment.addonId})`);
+  noteWriters(world, app);
 }
 
 /** By id, or by name within an app (`DATABASE`, `DATABASE_URL`, `app::DATABASE_URL`). */

@@ -1,7 +1,7 @@
 import { invalidParams } from '../errors.js';
 import { stableUuid } from './ids.js';
 
-export type ServiceName = 'heroku-postgresql' | 'herokuconnect';
+export type ServiceName = 'heroku-postgresql' | 'herokuconnect' | 'scheduler';
 export type Tier = 'essential' | 'standard' | 'premium' | 'private' | 'shield';
 
 export interface Plan {
@@ -23,11 +23,14 @@ const postgres: Array<[string, number]> = [
   ['private-0', 30000], ['shield-0', 35000],
 ];
 const connectPlans: Array<[string, number]> = [['demo', 0], ['enterprise', 0], ['shield', 0]];
+/** Heroku Scheduler: jobs run one-off dynos on a schedule; the add-on has no public API (scheduler.ts). */
+const schedulerPlans: Array<[string, number]> = [['standard', 0]];
 
 const catalog = new Map<string, Plan>();
 for (const [service, plans, defaultPlan] of [
   ['heroku-postgresql', postgres, 'essential-0'],
   ['herokuconnect', connectPlans, 'demo'],
+  ['scheduler', schedulerPlans, 'standard'],
 ] as const) {
   for (const [short, cents] of plans) {
     const name = `${service}:${short}`;

@@ -1,5 +1,6 @@
 import { notFound } from '../errors.js';
 import type { App } from './apps.js';
+import { releasePhase } from './timings.js';
 import type { World } from './world.js';
 
 export interface Release {
@@ -10,19 +11,26 @@ export interface Release {
   createdAt: number;
 }
 
-/** Every config change, attach and detach creates a release; `Attach DATABASE (@ref:<add-on>)` texts are inferred. */
+/**
+ * Every config change, attach and detach creates a release; `Attach DATABASE (@ref:<add-on>)` texts
+ * are inferred. An app with a release phase (a `release` process type in its formation, which is
+ * how pg:promote tells) runs it on every release: the release stays `pending` until it finishes.
+ */
 export function release(world: World, app: App, description: string): Release {
   const entry: Release = {
     id: world.ids.uuid(),
     version: (app.releases.at(-1)?.version ?? 0) + 1,
     description,
-    status: 'succeeded',
+    status: hasReleasePhase(app) ? 'pending' : 'succeeded',
     createdAt: world.clock.now(),
   };
   app.releases.push(entry);
   app.updatedAt = entry.createdAt;
+  if (entry.status === 'pending') world.agenda.plan(`${entry.id}:release-phase`, [{ after: releasePhase.runs, do: () => (entry.status = app.releasePhaseFails ? 'failed' : 'succeeded') }]);
   return entry;
 }
+
+export const hasReleasePhase = (app: App) => app.formation.some((f) => f.type === 'release');
 
 /** `{release}` is an id or a version number. */
 export function findRelease(app: App, idOrVersion: string): Release {

@@ -1,10 +1,14 @@
 import { createAddOn } from './addons.js';
+import { attach } from './attachments.js';
+import { addSchedulerJob } from './scheduler.js';
 import { createApp, type App, type NewApp } from './apps.js';
 import { updateConfigVars } from './config-vars.js';
 import { authorizeSalesforce, grantAccess, setDatabase, type Connection } from './connections.js';
 import { createMapping, mappingConfigSchema } from './mappings.js';
 import { createOrg } from './salesforce.js';
 import { HOUR } from './timings.js';
+
+const MINUTE = 60_000;
 import type { World } from './world.js';
 
 export type SeedName = 'default' | 'empty';
@@ -22,6 +26,13 @@ const GB = 1024 ** 3;
  * | acme-staging | essential-1, PG 16 (DATABASE)                          | DATABASE_URL, Account 12k, Contact 30k           |
  * | globex-prod  | standard-2, PG 14 (DATABASE) + standard-0, PG 14 (ONYX) | HEROKU_POSTGRESQL_ONYX_URL, Account, Contact, Order |
  * | initech-api  | essential-0, PG 16 (DATABASE)                          | none                                             |
+ * | hooli-prod   | standard-0, PG 15 (DATABASE, HEROKU_POSTGRESQL_CHARCOAL, DATABASE_CONNECTION_POOL) + follower standard-0 (GRAY) | HEROKU_POSTGRESQL_CHARCOAL_URL, Account, Contact |
+ * | hooli-reports| hooli-prod's database attached `--as HOOLI_DB`         | none                                             |
+ *
+ * hooli-prod is the messy topology of issue 10: web reads the connection pool, worker reads
+ * DATABASE_URL, a release phase runs on every release, a Heroku Scheduler job (every 10 minutes, 2
+ * minutes long) writes through DATABASE_URL, and the database is shared with hooli-reports, whose
+ * worker writes through HOOLI_DB_URL. Maintenance mode on hooli-prod stops none of those.
  */
 function seedDefault(world: World): void {
   const acme = createOrg(world, 'integration@acme.example.com', { Account: 1_204_311, Contact: 3_412_877, Opportunity: 803_992, Case: 398_140, Lead: 251_004 });
@@ -45,7 +56,45 @@ function seedDefault(world: World): void {
   withConnect(world, globexProd, { dbKey: 'HEROKU_POSTGRESQL_ONYX_URL', org: globex.id, mappings: { Account: 'read_only', Contact: 'read_only', Order: 'read_only' } });
 
   herokuApp(world, { name: 'initech-api', formation: { web: 1 } }, [{ plan: 'heroku-postgresql:essential-0', version: 16, gb: 0.4, tables: 12 }]);
+
+  seedHooli(world);
   world.settle();
+}
+
+function seedHooli(world: World): void {
+  const hooliOrg = createOrg(world, 'connect@hooli.example.com', { Account: 302_118, Contact: 911_400 });
+  const hooli = herokuApp(
+    world,
+    {
+      name: 'hooli-prod',
+      formation: { web: 2, worker: 1, release: 0 },
+      writers: [
+        { processType: 'web', configVar: 'DATABASE_CONNECTION_POOL_URL' },
+        { processType: 'worker', configVar: 'DATABASE_URL' },
+      ],
+    },
+    [{ plan: 'heroku-postgresql:standard-0', version: 15, gb: 61.9, tables: 74, color: 'CHARCOAL' }],
+  );
+  const database = [...world.addons.values()].find((a) => a.appId === hooli.id && a.plan.service === 'heroku-postgresql');
+  if (!database) throw new Error('seed: hooli-prod has no database');
+  inHistory(world, 399, () => {
+    // What Heroku does for a first database: DATABASE_URL and its color name both point at it.
+    attach(world, { addon: database, app: hooli, name: 'HEROKU_POSTGRESQL_CHARCOAL' });
+    // `heroku pg:connection-pooling:attach`: the pool as DATABASE_CONNECTION_POOL in its namespace.
+    attach(world, { addon: database, app: hooli, name: 'DATABASE_CONNECTION_POOL', namespace: 'connection-pooling:default' });
+    createAddOn(world, hooli, { plan: 'heroku-postgresql:standard-0', config: { follow: 'DATABASE_URL' }, color: 'GRAY' });
+    createAddOn(world, hooli, { plan: 'scheduler:standard' });
+  });
+  const reports = inHistory(world, 398, () => {
+    const app = createApp(world, { name: 'hooli-reports', formation: { web: 1, worker: 1 }, writers: [{ processType: 'worker', configVar: 'HOOLI_DB_URL' }] });
+    // `heroku addons:attach <database> --as HOOLI_DB -a hooli-reports`
+    attach(world, { addon: database, app, name: 'HOOLI_DB' });
+    return app;
+  });
+  void reports;
+  withConnect(world, hooli, { dbKey: 'HEROKU_POSTGRESQL_CHARCOAL_URL', org: hooliOrg.id, mappings: { Account: 'read_write', Contact: 'read_only' } });
+  world.settle();
+  addSchedulerJob(world, hooli, { command: 'bin/rake invoices:send', everyMs: 10 * MINUTE, runsFor: 2 * MINUTE, configVar: 'DATABASE_URL' });
 }
 
 interface SeedDatabase {

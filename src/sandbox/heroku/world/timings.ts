@@ -76,4 +76,9 @@ export const connect = {
   validation: 5 * SECOND,
 };
 
+export const releasePhase = {
+  /** The release phase runs on every release of an app that has one (migrations, cache warm-up). */
+  runs: 2 * MINUTE,
+};
+
 export { HOUR };

@@ -14,6 +14,7 @@ import type { SalesforceOrg } from './salesforce.js';
 import { seeds, type SeedName } from './seed.js';
 import type { Transfer } from './transfers.js';
 import { VersionSupport } from './versions.js';
+import { WriteLedger } from './writers.js';
 
 export interface WorldOptions {
   timeScale?: number;
@@ -35,6 +36,8 @@ export class World {
   readonly faults: FaultState;
   readonly rateLimit: RateLimit;
   readonly requestLog = new RequestLog();
+  /** Which database each writer wrote to, and from when: see writers.ts. */
+  readonly writeLedger = new WriteLedger();
   readonly notices: NoticeBoard;
   /** Which Postgres versions Heroku has deprecated, and when. */
   readonly versions = new VersionSupport();
@@ -112,6 +115,7 @@ export class World {
     this.faults.reset();
     this.rateLimit.reset();
     this.requestLog.clear();
+    this.writeLedger.clear();
     this.notices.reset();
     this.versions.reset();
     seeds[seed](this);

@@ -1,4 +1,5 @@
 import type { App } from './apps.js';
+import { noteWriters } from './writers.js';
 import type { World } from './world.js';
 
 /**
@@ -14,13 +15,15 @@ export interface WriteChange {
 
 export function takesWrites(app: App): boolean {
   const workers = app.formation.find((f) => f.type === 'worker')?.quantity ?? 0;
-  return !(app.maintenance && workers === 0);
+  // One-off dynos (`heroku run`, Scheduler jobs) write through maintenance mode.
+  return !(app.maintenance && workers === 0) || app.dynos.some((d) => d.state === 'up');
 }
 
-/** Records a change of writing state (call after maintenance mode or formation changes). */
+/** Records a change of writing state (call after maintenance mode, formation or one-off dyno changes), and in the ledger of writers.ts. */
 export function noteWrites(world: World, app: App): void {
   const writing = takesWrites(app);
   if (app.writes.at(-1)?.writing !== writing) app.writes.push({ at: world.clock.now(), writing });
+  noteWriters(world, app);
 }
 
 export function writingAt(app: App, at: number): boolean {

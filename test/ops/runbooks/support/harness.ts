@@ -32,6 +32,8 @@ export const FAULTS = { errorRate: 0.15, latencyMs: 2, rateLimitBurst: 3 };
 export interface HarnessOptions {
   timeScale?: number;
   engine?: Pick<EngineOptions<RunbookDeps>, 'onTransition' | 'retry'>;
+  /** Deps besides the clients, e.g. the policy's app names. */
+  deps?: Omit<Partial<RunbookDeps>, keyof HerokuClients>;
 }
 
 export interface Harness {
@@ -73,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // Every step is held to the calls it declares: a request it did not declare fails the test.
   const registry = declaring(runbooks);
   const engineOn = (s: Store, engineOptions: HarnessOptions['engine']) =>
-    createEngine<RunbookDeps>({ store: s, runbooks: registry, deps: clients, logger, timeScale, ...engineOptions });
+    createEngine<RunbookDeps>({ store: s, runbooks: registry, deps: { ...clients, ...options.deps }, logger, timeScale, ...engineOptions });
   let engine = engineOn(store.store, options.engine);
 
   /** Polls the run until `test` returns it, failing after `timeoutMs`. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import { addOnApp, changePlan, createAddOn, destroyAddOn, findAddOn, type AddOn } from '../../world/addons.js';
-import { findApp } from '../../world/apps.js';
+import { mustChange, findApp } from '../../world/apps.js';
 import { attachmentName, attachmentsOf } from '../../world/attachments.js';
 import { serviceId } from '../../world/plans.js';
 import type { World } from '../../world/world.js';
@@ -57,7 +57,7 @@ export const addonRoutes = [
   route('GET', '/apps/:app/addons/:addon', (req) => ok(presentAddOn(req.world, findAddOn(req.world, req.param('addon'), appOf(req))))),
   route('POST', '/apps/:app/addons', (req) => {
     const body = parseBody(createBody, req.body);
-    const addon = createAddOn(req.world, appOf(req), {
+    const addon = createAddOn(req.world, mustChange(appOf(req)), {
       plan: identityOf(body.plan),
       name: body.name,
       as: body.attachment?.name,
@@ -67,11 +67,11 @@ export const addonRoutes = [
     return ok(presentAddOn(req.world, addon), 201);
   }),
   route('PATCH', '/apps/:app/addons/:addon', (req) => {
-    const addon = findAddOn(req.world, req.param('addon'), appOf(req));
+    const addon = findAddOn(req.world, req.param('addon'), mustChange(appOf(req)));
     return ok(presentAddOn(req.world, changePlan(req.world, addon, identityOf(parseBody(updateBody, req.body).plan))));
   }),
   route('DELETE', '/apps/:app/addons/:addon', (req) => {
-    const addon = findAddOn(req.world, req.param('addon'), appOf(req));
+    const addon = findAddOn(req.world, req.param('addon'), mustChange(appOf(req)));
     return ok(presentAddOn(req.world, destroyAddOn(req.world, addon)));
   }),
   /** Add-ons by name, id or (with an app) attachment name such as DATABASE_URL. */

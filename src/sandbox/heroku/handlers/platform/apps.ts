@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findApp, setMaintenance, type App } from '../../world/apps.js';
+import { mustChange, findApp, setMaintenance, type App } from '../../world/apps.js';
 import { stableUuid } from '../../world/ids.js';
 import type { World } from '../../world/world.js';
 import { parseBody } from '../../http/body.js';
@@ -46,7 +46,7 @@ export const appRoutes = [
   ),
   route('GET', '/apps/:app', (req) => ok(presentApp(req.world, findApp(req.world, req.param('app'))))),
   route('PATCH', '/apps/:app', (req) => {
-    const app = findApp(req.world, req.param('app'));
+    const app = mustChange(findApp(req.world, req.param('app')));
     const { maintenance } = parseBody(appUpdate, req.body);
     if (maintenance !== undefined) setMaintenance(req.world, app, maintenance);
     return ok(presentApp(req.world, app));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import { findAddOn } from '../../world/addons.js';
-import { appById, findApp } from '../../world/apps.js';
+import { appById, findApp, mustChange } from '../../world/apps.js';
 import { attach, attachmentName, attachmentsOf, detach, findAttachment, type Attachment } from '../../world/attachments.js';
 import { configVars } from '../../world/config-vars.js';
 import type { World } from '../../world/world.js';
@@ -55,12 +55,14 @@ const list = (req: ApiRequest, attachments: Attachment[]) => paged(req, attachme
 export const attachmentRoutes = [
   route('POST', '/addon-attachments', (req) => {
     const body = parseBody(createBody, req.body);
-    const app = findApp(req.world, identityOf(body.app));
+    const app = mustChange(findApp(req.world, identityOf(body.app)));
     const addon = findAddOn(req.world, identityOf(body.addon));
     return ok(show(req, attach(req.world, { addon, app, name: body.name, namespace: body.namespace, confirm: body.confirm })), 201);
   }),
   route('DELETE', '/addon-attachments/:id', (req) => {
     const attachment = findAttachment(req.world, req.param('id'));
+    const owner = appById(req.world, attachment.appId);
+    if (owner) mustChange(owner);
     const shown = show(req, attachment);
     detach(req.world, attachment);
     return ok(shown);

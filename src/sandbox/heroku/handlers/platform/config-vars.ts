@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findApp, type App } from '../../world/apps.js';
+import { mustChange, findApp, type App } from '../../world/apps.js';
 import { configVars, updateConfigVars } from '../../world/config-vars.js';
 import { stableUuid } from '../../world/ids.js';
 import { findRelease, type Release } from '../../world/releases.js';
@@ -34,8 +34,9 @@ const changes = z.record(z.string().regex(/^\w+$/, { error: 'config var keys mus
 const appOf = (req: ApiRequest) => findApp(req.world, req.param('app'));
 
 export const configVarRoutes = [
-  route('GET', '/apps/:app/config-vars', (req) => ok(configVars(req.world, appOf(req)))),
-  route('PATCH', '/apps/:app/config-vars', (req) => ok(updateConfigVars(req.world, appOf(req), parseBody(changes, req.body)))),
+  // Config var values need the deploy permission (Dev Center "App Permissions"): a view-only token gets 403.
+  route('GET', '/apps/:app/config-vars', (req) => ok(configVars(req.world, mustChange(appOf(req))))),
+  route('PATCH', '/apps/:app/config-vars', (req) => ok(updateConfigVars(req.world, mustChange(appOf(req)), parseBody(changes, req.body)))),
   route('GET', '/apps/:app/releases', (req) => {
     const app = appOf(req);
     return paged(req, app.releases, { defaultField: 'version', fields: { id: (r) => r.id, version: (r) => r.version } }, (r) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findApp, type App } from '../../world/apps.js';
+import { mustChange, findApp, type App } from '../../world/apps.js';
 import { findFormation, scale, type Formation } from '../../world/formation.js';
 import { stableUuid } from '../../world/ids.js';
 import type { World } from '../../world/world.js';
@@ -43,13 +43,13 @@ export const formationRoutes = [
     return ok(presentFormation(req.world, app, findFormation(app, req.param('type'))));
   }),
   route('PATCH', '/apps/:app/formation', (req) => {
-    const app = appOf(req);
+    const app = mustChange(appOf(req));
     const { updates } = parseBody(z.object({ updates: z.array(change.extend({ type: z.string() })).min(1) }), req.body);
     const scaled = scale(req.world, app, updates.map((u) => ({ type: u.type, quantity: u.quantity, size: sizeOf(u) })));
     return ok(scaled.map((f) => presentFormation(req.world, app, f)));
   }),
   route('PATCH', '/apps/:app/formation/:type', (req) => {
-    const app = appOf(req);
+    const app = mustChange(appOf(req));
     const body = parseBody(change, req.body);
     const [scaled] = scale(req.world, app, [{ type: req.param('type'), quantity: body.quantity, size: sizeOf(body) }]);
     return ok(scaled && presentFormation(req.world, app, scaled));
