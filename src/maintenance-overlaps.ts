@@ -57,7 +57,9 @@ export function maintenanceGuard(store: Store, clock: () => Date = () => new Dat
     const offset = now.getTime() - Date.now();
     const [start, end] = [new Date(from.getTime() + offset), new Date(to.getTime() + offset)];
     const hit = (await timedWindows(store, now)).find((w) => overlaps(w, start, end));
-    return hit ? { title: hit.title, start: hit.start, end: hit.end, link: hit.link } : null;
+    // Back on the engine's clock: it sleeps until the window's end, and shows it beside its own times.
+    const engineTime = (at: Date) => new Date(at.getTime() - offset);
+    return hit ? { title: hit.title, start: engineTime(hit.start), end: engineTime(hit.end), link: hit.link } : null;
   };
 }
 

@@ -46,38 +46,6 @@ describe('pause', () => {
     expect(h.mutations()).toEqual([]);
   });
 
-  it('pauses once the connection is IDLE again', async () => {
-    h.sim.setFaults({ stuckPolling: ['acme-prod'] });
-    const started = await h.start('pause', 'acme-prod');
-    const waiting = await h.waitForStep(started.id, 'Wait until Heroku Connect is IDLE', (s) => s.progress === 'Heroku Connect is POLLING_DB_CHANGES');
-    expect(waiting.status).toBe('running');
-    h.sim.setFaults({ stuckPolling: [] });
-    const run = await h.finish(started.id);
-    expect(run.status).toBe('succeeded');
-    expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
-  });
-
-  const pollsAtEachPause = (busy: number) => pollsAtEachPauseOf(h, busy);
-
-  it('retries a pause refused with 409 because a poll started after the IDLE check, and pauses once', async () => {
-    const busy = pollsAtEachPause(1);
-    let run;
-    try {
-      run = await h.run('pause', 'acme-prod');
-    } finally {
-      busy.restore();
-    }
-    expect(why(run)).toBe('succeeded');
-    expect(stepOf(run, 'Pause Heroku Connect').attempts).toBeGreaterThanOrEqual(2);
-    expect(connectionOf(h.world, 'acme-prod').state).toBe('PAUSED');
-    const answers = h.sim.requests().filter((r) => PAUSE.test(`${r.method} ${r.path}`)).map((r) => r.status);
-    // 409 then 202, or more 409s when the simulated clock's own polls also got in the way.
-    expect(answers[0]).toBe(409);
-    expect(answers.slice(1, -1).every((status) => status === 409)).toBe(true);
-    expect(answers.at(-1)).toBe(202);
-    expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
-  });
-
   it('completes under 5xx errors, latency and a 429 burst, pausing once', async () => {
     h.sim.setFaults(FAULTS);
     const run = await h.run('pause', 'acme-prod');
@@ -132,6 +100,37 @@ describe('pause of a busy connection', () => {
     h = await startHarness({ timeScale: 600 });
   });
   afterAll(() => h.close());
+  beforeEach(() => h.sim.reset());
+
+  it('pauses once the connection is IDLE again', async () => {
+    h.sim.setFaults({ stuckPolling: ['acme-prod'] });
+    const started = await h.start('pause', 'acme-prod');
+    const waiting = await h.waitForStep(started.id, 'Wait until Heroku Connect is IDLE', (s) => s.progress === 'Heroku Connect is POLLING_DB_CHANGES');
+    expect(waiting.status).toBe('running');
+    h.sim.setFaults({ stuckPolling: [] });
+    const run = await h.finish(started.id);
+    expect(run.status).toBe('succeeded');
+    expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
+  });
+
+  it('retries a pause refused with 409 because a poll started after the IDLE check, and pauses once', async () => {
+    const busy = pollsAtEachPauseOf(h, 1);
+    let run;
+    try {
+      run = await h.run('pause', 'acme-prod');
+    } finally {
+      busy.restore();
+    }
+    expect(why(run)).toBe('succeeded');
+    expect(stepOf(run, 'Pause Heroku Connect').attempts).toBeGreaterThanOrEqual(2);
+    expect(connectionOf(h.world, 'acme-prod').state).toBe('PAUSED');
+    const answers = h.sim.requests().filter((r) => PAUSE.test(`${r.method} ${r.path}`)).map((r) => r.status);
+    // 409 then 202, or more 409s when the simulated clock's own polls also got in the way.
+    expect(answers[0]).toBe(409);
+    expect(answers.slice(1, -1).every((status) => status === 409)).toBe(true);
+    expect(answers.at(-1)).toBe(202);
+    expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
+  });
 
   it('goes back to waiting for IDLE after each 409, and pauses within the step timeout', async () => {
     // More 409s than the engine retries other errors (5): a refused pause waits for IDLE until its timeout.

@@ -82,11 +82,17 @@ export async function retryOrFail<Deps>(
 
 /** How much a refused mutation's pause may grow: this many times its first interval. */
 const REFUSED_MAX_FACTOR = 6;
+/**
+ * A refused mutation is tried at least this often before its timeout fails it, so a process that
+ * stalled (or a time scale that shrank the timeout to milliseconds) cannot spend it in one pause.
+ */
+const REFUSED_MIN_ATTEMPTS = 3;
 
 /**
  * A mutation the resource's state refuses (409) is tried again, its `done` probed first, with a
  * growing pause, until the step's own timeout: "Connections can only be paused when they are in
- * the IDLE state", and a busy one is IDLE again within minutes. Past the timeout the step fails.
+ * the IDLE state", and a busy one is IDLE again within minutes. Past the timeout, and after at
+ * least REFUSED_MIN_ATTEMPTS refusals, the step fails.
  */
 async function retryRefused<Deps>(kit: StepKit<Deps>, snap: Snapshot, state: StepState, step: ActionStep<Deps>, failure: Failure, retries: number): Promise<Next> {
   const policy = step.retryRefused!;
@@ -94,13 +100,14 @@ async function retryRefused<Deps>(kit: StepKit<Deps>, snap: Snapshot, state: Ste
   const startedAt = state.startedAt ?? kit.iso();
   const deadline = Date.parse(startedAt) + kit.scaled(toMs(policy.timeout));
   const seen = failureOf(failure, state, step);
-  if (now >= deadline) {
+  if (now >= deadline && retries >= REFUSED_MIN_ATTEMPTS) {
     const message = `"${step.title}" was refused for ${ms(toMs(policy.timeout), { long: true })} (last: ${failure.message}).`;
     return failRun(kit, snap, state, stepFailure('wait_timeout', { ...state, next: policy.next }, { message, status: failure.status }));
   }
   const every = toMs(policy.every);
   const delay = Math.min(every * 2 ** Math.min(retries - 1, 10), every * REFUSED_MAX_FACTOR);
-  const until = Math.min(now + kit.scaled(delay), deadline);
+  // Past the deadline with too few attempts (a stall), the next one comes at the first interval.
+  const until = now >= deadline ? now + kit.scaled(every) : Math.min(now + kit.scaled(delay), deadline);
   await kit.commit(snap, {
     step: { idx: state.idx, set: { status: 'running', retries, startedAt, nextPollAt: new Date(until).toISOString(), error: seen } },
     audit: [{ type: 'step.retrying', actor: 'engine', stepIdx: state.idx, detail: { retries, delayMs: delay, error: seen } }],
