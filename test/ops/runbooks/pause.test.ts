@@ -15,7 +15,7 @@ describe('pause', () => {
 
   it('pauses an IDLE connection with one request and waits until it is PAUSED', async () => {
     const run = await h.run('pause', 'acme-prod');
-    expect(run.status).toBe('succeeded');
+    expect(why(run)).toBe('succeeded');
     expect(connectionOf(h.world, 'acme-prod').state).toBe('PAUSED');
     expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
     expect(run.rollback).toBeUndefined();
@@ -50,7 +50,7 @@ describe('pause', () => {
     h.sim.setFaults(FAULTS);
     const run = await h.run('pause', 'acme-prod');
     expect(h.faultsServed()).toBeGreaterThan(0);
-    expect(run.status).toBe('succeeded');
+    expect(why(run)).toBe('succeeded');
     expect(connectionOf(h.world, 'acme-prod').state).toBe('PAUSED');
     expect(lines(h.mutations())).toEqual([expect.stringMatching(PAUSE)]);
   });

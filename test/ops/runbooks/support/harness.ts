@@ -14,13 +14,17 @@ import { startSandbox } from '../../../support/simulated-heroku.js';
  * the real engine, all at one time scale (simulated hours pass in real milliseconds).
  */
 
-/** Simulated ms per real ms: five simulated hours every real second. */
-export const TIME_SCALE = 18_000;
+/**
+ * Simulated ms per real ms: one simulated hour every real second. Faster scales flaked on a loaded
+ * machine: a 100 ms stall of the test process is then minutes of simulated time, long enough for a
+ * wait or a refused mutation to run out.
+ */
+export const TIME_SCALE = 3_600;
 /**
  * Twice as fast, for the follower changeovers and their hours of catching up. Safe there: writes
  * have stopped when Heroku Connect is paused, so no poll of its own can start in between.
  */
-export const CHANGEOVER_TIME_SCALE = 36_000;
+export const CHANGEOVER_TIME_SCALE = 7_200;
 /** Requests that change nothing on the app: resolving names, and joining the Connect access list (as connect:info does). */
 const NOT_MUTATIONS = /^\/actions\/addon(-attachment)?s\/resolve$|^\/auth\//;
 export const OPERATOR = 'U_OPERATOR';
