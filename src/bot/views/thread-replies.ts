@@ -95,6 +95,7 @@ export function runSummary(run: RunView, plan: Plan | null): MessageContent {
     }
   }
   lines.push(downtimeLine(run, plan));
+  lines.push(...followUpLines(run));
   lines.push(...skippedLines(run));
   lines.push(...rollbackLines(run));
   const note = clockNote(run);
@@ -131,6 +132,13 @@ function downtimeLine(run: RunView, plan: Plan | null): string {
   if (!run.downtime) return `*Downtime taken:* none${expected}.`;
   if (run.downtime.endedAt === null) return `:warning: *Writes are still stopped* since ${slackTime(run.downtime.startedAt)}${expected}.`;
   return `*Downtime taken:* ${downtimeTaken(run.downtime, run.timeScale)}${expected}.`;
+}
+
+/** What the run leaves to do by hand (followers of the old database...), as its steps recorded it (`followUps`). */
+function followUpLines(run: RunView): string[] {
+  const followUps = run.outputs.followUps;
+  if (!Array.isArray(followUps)) return [];
+  return followUps.filter((f): f is string => typeof f === 'string').map((f) => `:point_right: *Left to do:* ${untrusted(f, 1000)}`);
 }
 
 /** The branches the run did not take, each with its reason: skipped, not done. */

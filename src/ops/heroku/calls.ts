@@ -40,7 +40,7 @@ export const api = {
     addOns: ['GET /apps/{app}/addons'],
     changeAddOnPlan: ['PATCH /apps/{app}/addons/{addon} {"plan"}'],
     destroyAddOn: ['DELETE /apps/{app}/addons/{addon}'],
-    createAttachment: ['POST /addon-attachments {"addon", "app", "name", "confirm"}'],
+    createAttachment: ['POST /addon-attachments {"addon", "app", "name", "namespace", "confirm"}'],
     attachments: ['GET /apps/{app}/addon-attachments'],
     addOnAttachments: ['GET /addons/{addon}/addon-attachments'],
     dynos: ['GET /apps/{app}/dynos'],

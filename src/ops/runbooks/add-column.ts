@@ -6,7 +6,6 @@ import { copyAdditionalData } from './manual/copy-additional-data.js';
 import { salesforceLogin } from './manual/salesforce-login.js';
 import { settingsByHand } from './manual/settings-by-hand.js';
 import { recreateUnmanagedObjects } from './manual/unmanaged-objects.js';
-import { keepOldDatabaseAttached } from './mutations/attachments.js';
 import { importConfiguration } from './mutations/configuration.js';
 import { createConnectAddOn, destroyNewConnectAddOn } from './mutations/connect-addon.js';
 import { setDbKey } from './mutations/db-key.js';
@@ -26,7 +25,9 @@ import { configurationExported, importFinished, importStarted } from './reads/co
 import { connectAddOnFound, newConnectAddOnExists, newConnectAddOnGone, newConnectionListed, salesforceAuthorized } from './reads/connect-addon.js';
 import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
 import { dbKeyIs, NEW_CONNECTION, OLD_CONNECTION, type DbKey } from './reads/connection.js';
-import { newDatabasePromoted, oldDatabaseConfigVar, oldDatabaseKeepsItsName, syncsToDatabaseUrl } from './reads/cutover.js';
+import { newDatabasePromoted, syncsToDatabaseUrl } from './reads/cutover.js';
+import { keptConfigVar } from './reads/names.js';
+import { nameSteps, verifySteps } from './cutover.js';
 import { fieldsAre, fieldsMapped } from './reads/mapping-fields.js';
 import { mappingsAtRest, mappingsExist, mappingsNotLoading, mappingsSynced, pendingChangesWritten } from './reads/mappings.js';
 import { newDatabaseAvailable, newDatabaseExists, newDatabaseGone } from './reads/new-database.js';
@@ -162,16 +163,16 @@ export const addColumn = runbook<RunbookDeps, Params>({
       }),
       wait('Wait until the new connection is PAUSED', connectionReaches(NEW_CONNECTION, 'PAUSED'), { ...timing.untilPaused, cites: 'Cutover 2' }),
       manual('Copy the data Heroku Connect does not sync to the new database, and enable the custom triggers', copyAdditionalData, { cites: 'Cutover 3' }),
-      action('Keep the old database attached under a name of its own (pg:promote step 2)', { do: keepOldDatabaseAttached, done: oldDatabaseKeepsItsName, cites: 'Cutover 4' }),
-      action('Promote the new database to DATABASE_URL (pg:promote)', { do: promoteNewDatabase, done: newDatabasePromoted, cites: 'Cutover 4' }),
+      ...nameSteps('Cutover 4', [action('Promote the new database to DATABASE_URL (pg:promote)', { do: promoteNewDatabase, done: newDatabasePromoted, cites: 'Cutover 4' })]),
       action("Point the old connection at the old database's new config var", {
-        do: setDbKey(OLD_CONNECTION, oldDatabaseConfigVar),
-        done: dbKeyIs(OLD_CONNECTION, oldDatabaseConfigVar),
+        do: setDbKey(OLD_CONNECTION, keptConfigVar),
+        done: dbKeyIs(OLD_CONNECTION, keptConfigVar),
         cites: 'Cutover 5',
       }),
       // Paused again if anything resumed it: the old connection must never write to the promoted database.
       action('Keep the old connection paused', { do: pause(OLD_CONNECTION), done: pausedOrPausing(OLD_CONNECTION), retryRefused: pauseRetry, cites: 'Cutover 5' }),
       action('Point the new connection at DATABASE_URL', { do: setDbKey(NEW_CONNECTION, promoted), done: dbKeyIs(NEW_CONNECTION, promoted), cites: 'Cutover 6' }),
+      ...verifySteps(NEW_CONNECTION, 'Cutover 6'),
       action('Resume the new connection', { do: resume(NEW_CONNECTION), done: notPaused(NEW_CONNECTION), cites: 'Cutover 7' }),
       wait('Verify that data flows: the new connection syncs and every mapping is DATA_SYNCED', mappingsSynced(NEW_CONNECTION, 'all'), { ...timing.dataFlows, cites: 'Cutover 8' }),
       action('Scale the worker dynos back to the recorded formation', { do: restoreFormation, done: formationRestored, cites: 'Cutover 9' }),

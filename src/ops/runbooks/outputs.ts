@@ -33,8 +33,10 @@ export interface Outputs {
   configuration: ConnectConfiguration;
   /** What an export does not carry, read from the connection before it goes. */
   settings: HandSettings;
-  /** add-column: the config var the old database keeps after the new one is promoted. */
-  oldDatabaseConfigVar: string;
+  /** The newest release of each app with a release phase before the cutover's first attach (reads/names.ts). */
+  releaseBaseline: Record<string, number>;
+  /** What is left to do by hand after the run, with the commands: the run summary lists them. */
+  followUps: string[];
   /** Every consumer of the database a cutover replaces, found before anything changes (reads/consumers.ts). */
   consumers: Consumers;
 }
@@ -104,11 +106,18 @@ export interface HandSettings {
   logging?: boolean | null;
 }
 
-export type Cutover =
-  /** Heroku Connect uses DATABASE_URL: promote the new database to it. */
-  | { via: 'promote'; dbKey: 'DATABASE_URL' }
-  /** Heroku Connect uses a custom config var: point its db_key at the new database's. */
-  | { via: 'db_key'; dbKey: string; newDbKey: string };
+export interface Cutover {
+  /** `promote`: the old database is the app's DATABASE, promote the new one; `db_key`: it is not. */
+  via: 'promote' | 'db_key';
+  /** Heroku Connect's db_key at the cutover. */
+  dbKey: string;
+  /**
+   * The db_key Heroku Connect ends on: the same one when its name moves to the new database with
+   * every other name (always, when it names an attachment of the old database on the app); else the
+   * new database's config var, set with connect:db:set.
+   */
+  newDbKey: string;
+}
 
 export function output<K extends keyof Outputs>(ctx: Ctx, key: K): Outputs[K] | undefined {
   return ctx.outputs[key] as Outputs[K] | undefined;

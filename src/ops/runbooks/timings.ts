@@ -51,6 +51,14 @@ export const timing = {
     expect: ['30s', '10m'],
     next: 'Heroku Connect did not recover: read its logs (`heroku logs --tail --dyno herokuconnect`) and the Heroku Connect dashboard.',
   },
+  /** pg:promote polls the Attach and Detach releases every 5 s for 15 minutes when the app has a release phase. */
+  releasePhase: {
+    every: '5s',
+    max: '30s',
+    timeout: '15m',
+    expect: ['0s', '5m'],
+    next: 'The release phase is still running for the attach and detach releases: check `heroku releases -a APP` and `heroku releases:output`; writes stay stopped until it ends, or roll back.',
+  },
   /** A connection just resumed on its database syncs again within minutes. */
   dataFlows: { every: '10s', max: '1m', timeout: '1h', expect: ['0s', '5m'] },
 } satisfies Record<string, Timing>;

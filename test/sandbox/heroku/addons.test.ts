@@ -45,15 +45,23 @@ describe('simulated Heroku: add-ons, attachments and promote', () => {
     expect(sim.world.addons.size).toBe(before);
   });
 
-  it('promotes by attaching as DATABASE with confirm: DATABASE_URL moves, the old database keeps its color name', async () => {
+  it("promotes as pg:promote does: the old database first gets a name of its own, then DATABASE moves with confirm", async () => {
     const oldId = await addonId(sim, 'acme-prod');
     const oldUrl = (await call(sim, 'GET', '/apps/acme-prod/config-vars')).body.DATABASE_URL;
     const target = (await call(sim, 'POST', '/apps/acme-prod/addons', { body: { plan: 'heroku-postgresql:standard-2' } })).body;
     sim.world.advance(5 * MINUTE);
+    const promote = { body: { addon: { name: target.name }, app: { name: 'acme-prod' }, name: 'DATABASE', confirm: 'acme-prod' } };
 
-    const promoted = await call(sim, 'POST', '/addon-attachments', {
-      body: { addon: { name: target.name }, app: { name: 'acme-prod' }, name: 'DATABASE', confirm: 'acme-prod' },
-    });
+    // DATABASE is the old database's last attachment on the app that bills it: Heroku keeps it.
+    const refused = await call(sim, 'POST', '/addon-attachments', promote);
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toContain('attach it under another name first');
+    // pg:promote step 2: "Ensuring an alternate alias for existing DATABASE_URL".
+    const oldName = sim.world.addons.get(oldId)?.name;
+    const alias = await call(sim, 'POST', '/addon-attachments', { body: { addon: { name: oldName }, app: { name: 'acme-prod' }, namespace: null, confirm: 'acme-prod' } });
+    expect(alias.body.name).toBe('HEROKU_POSTGRESQL_AMBER');
+
+    const promoted = await call(sim, 'POST', '/addon-attachments', promote);
     expect(promoted.status).toBe(201);
     const vars = (await call(sim, 'GET', '/apps/acme-prod/config-vars')).body;
     const newUrl = sim.world.addons.get(target.id)?.url;
@@ -61,12 +69,22 @@ describe('simulated Heroku: add-ons, attachments and promote', () => {
     const old = (await call(sim, 'GET', `/addons/${oldId}/addon-attachments`)).body;
     expect(old.map((a: { name: string }) => a.name)).toEqual(['HEROKU_POSTGRESQL_AMBER']);
     expect(vars.HEROKU_POSTGRESQL_AMBER_URL).toBe(oldUrl);
-    const releases = (await call(sim, 'GET', '/apps/acme-prod/releases', { headers: { Range: 'version ..; order=desc,max=2' } })).body;
-    const oldName = sim.world.addons.get(oldId)?.name;
+    const releases = (await call(sim, 'GET', '/apps/acme-prod/releases', { headers: { Range: 'version ..; order=desc,max=3' } })).body;
     expect(releases.map((r: { description: string }) => r.description)).toEqual([
-      `Attach HEROKU_POSTGRESQL_AMBER (@ref:${oldName})`,
       `Attach DATABASE (@ref:${target.name})`,
+      `Detach DATABASE (@ref:${oldName})`,
+      `Attach HEROKU_POSTGRESQL_AMBER (@ref:${oldName})`,
     ]);
+  });
+
+  it('keeps one name per app whatever the namespace: another namespace under a used name needs confirm', async () => {
+    const id = await addonId(sim, 'acme-prod');
+    const name = sim.world.addons.get(id)?.name;
+    const pool = { addon: { name }, app: { name: 'acme-prod' }, name: 'DATABASE', namespace: 'connection-pooling:default' };
+    expect((await call(sim, 'POST', '/addon-attachments', { body: pool })).body.id).toBe('confirmation_required');
+    const asPool = await call(sim, 'POST', '/addon-attachments', { body: { ...pool, name: 'DATABASE_CONNECTION_POOL' } });
+    expect(asPool.body).toMatchObject({ name: 'DATABASE_CONNECTION_POOL', namespace: 'connection-pooling:default' });
+    expect((await call(sim, 'GET', '/apps/acme-prod/addon-attachments')).body.filter((a: { name: string }) => a.name === 'DATABASE')).toHaveLength(1);
   });
 
   it('resolves DATABASE_URL to its attachment, with config vars on request', async () => {

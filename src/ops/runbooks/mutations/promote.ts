@@ -10,5 +10,5 @@ import { PROMOTED_ATTACHMENT } from '../reads/cutover.js';
  * reachable, is mutations/attachments.ts.
  */
 export const promoteNewDatabase: Fn<void> = mutation([api.platform.createAttachment], async (ctx) => {
-  await ctx.deps.platform.createAttachment({ addon: required(ctx, 'newDatabase').name, app: ctx.app, name: PROMOTED_ATTACHMENT, confirm: ctx.app });
+  await ctx.deps.platform.createAttachment({ addon: required(ctx, 'newDatabase').name, app: ctx.app, name: PROMOTED_ATTACHMENT, namespace: null, confirm: ctx.app });
 });

@@ -1,22 +1,29 @@
 import { api } from '../../heroku/calls.js';
 import { condition, read, type Fn, type RunbookDeps } from '../deps.js';
 import { record, required, type Cutover } from '../outputs.js';
-import { StepFailed, type CheckResult, type Condition } from '../runbook.js';
+import type { CheckResult, Condition } from '../runbook.js';
 import { readConnection } from './connection.js';
 import { newDatabaseId } from './new-database.js';
 
 /**
- * Which way the cutover to a new database goes. Heroku documents two, chosen by the connection's
- * db_key (Dev Center "Heroku Connect Maintenance Operations", "Upgrading the Version of Your Heroku
- * Postgres Database"): when Heroku Connect uses DATABASE_URL, promote the new database; when it
- * uses a config var of its own, point its db_key at the new database's (`connect:db:set`). The
- * choice is read and recorded at the cutover, with Heroku Connect paused, and each branch is a
- * conditional step: the one not taken is recorded as skipped, with this reason.
+ * Which way the cutover to a new database goes. Heroku documents two for Heroku Connect (Dev Center
+ * "Heroku Connect Maintenance Operations", "Upgrading the Version of Your Heroku Postgres Database"):
+ * promote the new database when Connect uses DATABASE_URL; when it uses a config var of its own,
+ * point its db_key at the new database (`connect:db:set`) or `heroku addons:attach` the new database
+ * under a name of your choosing. The run promotes when the old database is DATABASE_URL and attaches
+ * the new one under every other name (reads/names.ts), so Connect's db_key keeps naming the database
+ * the app uses. The choice is read and recorded at the cutover, with Heroku Connect paused, and each
+ * branch is a conditional step: the one not taken is recorded as skipped, with this reason.
  */
 
 export const PROMOTED_ATTACHMENT = 'DATABASE';
 
-/** Check: Heroku Connect still syncs to the database the run started from; records the way of the cutover. */
+/**
+ * Check: Heroku Connect still syncs to the database the run started from; records the way of the
+ * cutover. The promote is taken when the old database is the app's DATABASE (pg:promote); every
+ * other name moves to the new database (reads/names.ts), Heroku Connect's db_key included, so it
+ * keeps its db_key (the article's `heroku addons:attach` way) and stays with the app.
+ */
 export const cutoverDecided: Fn<CheckResult> = read([readConnection], async (ctx) => {
   const { db_key } = await readConnection(ctx);
   const old = required(ctx, 'database');
@@ -27,28 +34,36 @@ export const cutoverDecided: Fn<CheckResult> = read([readConnection], async (ctx
       next: 'Find out who changed it; point Heroku Connect at the right database with `heroku connect:db:set`, then roll back or finish by hand.',
     };
   }
-  const cutover: Cutover = db_key === 'DATABASE_URL' ? { via: 'promote', dbKey: db_key } : { via: 'db_key', dbKey: db_key, newDbKey: required(ctx, 'newDatabase').configVar };
+  const names = required(ctx, 'consumers').attachments.filter((a) => a.app === ctx.app).map((a) => a.name);
+  const moves = names.includes(db_key.replace(/_URL$/, ''));
+  const cutover: Cutover = {
+    via: names.includes(PROMOTED_ATTACHMENT) ? 'promote' : 'db_key',
+    dbKey: db_key,
+    newDbKey: moves ? db_key : required(ctx, 'newDatabase').configVar,
+  };
   await record(ctx, 'cutover', cutover);
   return { ok: true };
 });
 
-/** The promote branch: taken when Heroku Connect uses DATABASE_URL. */
-export const whenPromoting: Condition<RunbookDeps> = condition('Heroku Connect uses DATABASE_URL', [], async (ctx) => {
+/** The promote branch: taken when the old database is the app's DATABASE_URL. */
+export const whenPromoting: Condition<RunbookDeps> = condition('the old database is the app\'s DATABASE_URL', [], async (ctx) => {
   const cutover = required(ctx, 'cutover');
-  return cutover.via === 'promote' ? { holds: true } : { holds: false, because: `Heroku Connect uses ${cutover.dbKey}, not DATABASE_URL: its db_key is pointed at the new database instead.` };
+  return cutover.via === 'promote'
+    ? { holds: true }
+    : { holds: false, because: `The old database is not the app's DATABASE_URL (Heroku Connect uses ${cutover.dbKey}): nothing to promote; its names move to the new database.` };
 });
 
-/** The db_key branch: taken when Heroku Connect uses a config var of its own. */
-export const whenOwnConfigVar: Condition<RunbookDeps> = condition('Heroku Connect uses a config var other than DATABASE_URL', [], async (ctx) => {
+/** The db_key branch: taken only when Heroku Connect's db_key is not a name that moves with the others. */
+export const whenOwnConfigVar: Condition<RunbookDeps> = condition("Heroku Connect's db_key is not a name of the old database that moves", [], async (ctx) => {
   const cutover = required(ctx, 'cutover');
-  return cutover.via === 'db_key' ? { holds: true } : { holds: false, because: 'Heroku Connect uses DATABASE_URL: the promote moved it to the new database.' };
-});
-
-/** Done probe: the old database has an attachment besides DATABASE, so it stays reachable after the promote. */
-export const oldDatabaseKeepsItsName: Fn<boolean> = read([api.platform.attachments], async (ctx) => {
-  const { addonId } = required(ctx, 'database');
-  const attachments = await ctx.deps.platform.attachments(ctx.app);
-  return attachments.some((a) => a.addon.id === addonId && a.name !== PROMOTED_ATTACHMENT);
+  if (cutover.newDbKey !== cutover.dbKey) return { holds: true };
+  return {
+    holds: false,
+    because:
+      cutover.dbKey === 'DATABASE_URL'
+        ? 'Heroku Connect uses DATABASE_URL: the promote moved it to the new database.'
+        : `Heroku Connect uses ${cutover.dbKey}, which now names the new database (attached under the same name, the article's addons:attach way): the app and Heroku Connect stay together.`,
+  };
 });
 
 /** Done probe of the promote: the new database is attached as DATABASE. */
@@ -56,25 +71,6 @@ export const newDatabasePromoted: Fn<boolean> = read([newDatabaseId, api.platfor
   const id = await newDatabaseId(ctx);
   const attachments = await ctx.deps.platform.attachments(ctx.app);
   return attachments.some((a) => a.addon.id === id && a.name === PROMOTED_ATTACHMENT);
-});
-
-/**
- * The config var the old database answers to once the new one is promoted (`HEROKU_POSTGRESQL_<COLOR>_URL`):
- * the attachment it kept at pg:promote step 2. Recorded once found.
- */
-export const oldDatabaseConfigVar: Fn<string> = read([api.platform.attachments], async (ctx) => {
-  const known = ctx.outputs.oldDatabaseConfigVar;
-  if (typeof known === 'string') return known;
-  const { addonId, addonName } = required(ctx, 'database');
-  const attachment = (await ctx.deps.platform.attachments(ctx.app)).find((a) => a.addon.id === addonId && a.name !== PROMOTED_ATTACHMENT);
-  if (!attachment) {
-    throw new StepFailed(`The old database ${addonName} has no attachment besides DATABASE.`, {
-      next: 'Attach it under a name of its own (`heroku addons:attach`) so that the old connection can keep it, then start the runbook again.',
-    });
-  }
-  const configVar = `${attachment.name}_URL`;
-  await record(ctx, 'oldDatabaseConfigVar', configVar);
-  return configVar;
 });
 
 /** Check: the cutover promotes the new database to DATABASE_URL, so Heroku Connect must sync there. */

@@ -1,4 +1,4 @@
-import { confirmationRequired, invalidParams, notFound } from '../errors.js';
+import { confirmationRequired, invalidParams, notFound, unprocessable } from '../errors.js';
 import type { AddOn } from './addons.js';
 import { appById, type App } from './apps.js';
 import { release } from './releases.js';
@@ -49,20 +49,27 @@ export function attachmentsOf(world: World, of: { app?: App; addon?: AddOn }): A
   );
 }
 
-/** The attachment holding `name` on the app. Taking it from another add-on needs `confirm: <app>`. */
+/**
+ * The attachment holding `name` on the app, whatever its namespace: a name is one config var
+ * (`<NAME>_URL`), so it is unique on the app (pg:promote finds DATABASE by name alone). Taking it
+ * from another add-on, or in another namespace, needs `confirm: <app>`.
+ */
 export function claimName(world: World, app: App, name: string, namespace: string | null, confirm?: string, addon?: AddOn): Attachment | undefined {
-  const taken = attachmentsOf(world, { app }).find((a) => a.name === name && a.namespace === namespace);
-  if (taken && taken.addonId !== addon?.id && confirm !== app.name) {
+  const taken = attachmentsOf(world, { app }).find((a) => a.name === name);
+  if (taken && (taken.addonId !== addon?.id || taken.namespace !== namespace) && confirm !== app.name) {
     const holder = world.addons.get(taken.addonId)?.name ?? 'another add-on';
-    throw confirmationRequired(app.name, `This replaces the ${name} attachment of ${holder} on ${app.name}.`);
+    throw confirmationRequired(app.name, `This replaces the ${name} attachment of ${holder} (namespace ${taken.namespace ?? 'none'}) on ${app.name}.`);
   }
   return taken;
 }
 
 /**
  * Attaches an add-on. Taking a name that is already used on the app replaces that attachment, and
- * only with `confirm: <app>`. This is how pg:promote moves DATABASE_URL: the previous database stays
- * reachable under its own HEROKU_POSTGRESQL_<COLOR> name.
+ * only with `confirm: <app>`. This is how pg:promote moves DATABASE_URL. Heroku does not give the
+ * previous holder a name of its own: an add-on must keep an attachment on the app that bills it, so
+ * replacing its last one there is refused, which is why pg:promote first attaches the old database
+ * "just-in-time" under a name of its own (heroku/cli src/commands/pg/promote.ts; the refusal's text
+ * is inferred).
  */
 export function attach(world: World, spec: NewAttachment): Attachment {
   const { addon, app } = spec;
@@ -70,8 +77,8 @@ export function attach(world: World, spec: NewAttachment): Attachment {
   if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw invalidParams(`Name ${name} is invalid: use letters, digits and underscores.`);
   const namespace = spec.namespace ?? null;
   const taken = claimName(world, app, name, namespace, spec.confirm, addon);
-  if (taken?.addonId === addon.id) return taken;
-  const previous = taken && world.addons.get(taken.addonId);
+  if (taken?.addonId === addon.id && taken.namespace === namespace) return taken;
+  if (taken && taken.addonId !== addon.id) mustKeepBillingAttachment(world, taken);
   // Replacing a name detaches the holder first: two releases, as pg:promote expects to find them.
   if (taken) detach(world, taken);
   const now = world.clock.now();
@@ -79,8 +86,17 @@ export function attach(world: World, spec: NewAttachment): Attachment {
   world.attachments.set(attachment.id, attachment);
   release(world, app, `Attach ${name} (@ref:${addon.name})`);
   noteWriters(world, app);
-  if (previous && !attachmentsOf(world, { app, addon: previous }).length) attach(world, { addon: previous, app });
   return attachment;
+}
+
+/** Refuses to take away the last attachment of an add-on on the app that bills it (inferred: 422). */
+export function mustKeepBillingAttachment(world: World, attachment: Attachment): void {
+  const addon = world.addons.get(attachment.addonId);
+  if (!addon || addon.appId !== attachment.appId) return;
+  const app = appById(world, attachment.appId);
+  if (app && attachmentsOf(world, { app, addon }).length === 1) {
+    throw unprocessable(`${attachment.name} is the last attachment of ${addon.name} on ${app.name}, which bills it: attach it under another name first (as pg:promote does).`);
+  }
 }
 
 export function detach(world: World, attachment: Attachment): void {

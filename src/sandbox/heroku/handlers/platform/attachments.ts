@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import { findAddOn } from '../../world/addons.js';
 import { appById, findApp, mustChange } from '../../world/apps.js';
-import { attach, attachmentName, attachmentsOf, detach, findAttachment, type Attachment } from '../../world/attachments.js';
+import { attach, attachmentName, attachmentsOf, detach, findAttachment, mustKeepBillingAttachment, type Attachment } from '../../world/attachments.js';
 import { configVars } from '../../world/config-vars.js';
 import type { World } from '../../world/world.js';
 import { identity, identityOf, parseBody } from '../../http/body.js';
@@ -63,6 +63,7 @@ export const attachmentRoutes = [
     const attachment = findAttachment(req.world, req.param('id'));
     const owner = appById(req.world, attachment.appId);
     if (owner) mustChange(owner);
+    mustKeepBillingAttachment(req.world, attachment);
     const shown = show(req, attachment);
     detach(req.world, attachment);
     return ok(shown);
