@@ -31,9 +31,9 @@ describe('upgrade --via follower', () => {
     const promoted = addOnAttachedAs(h.world, 'acme-prod', 'DATABASE');
     expect(promoted.addon.name).toBe(`acme-prod-follower-${run.id.slice(0, 8)}`);
     expect(promoted.database).toMatchObject({ version: 17, leaderId: undefined });
-    // The old database stays reachable under a name of its own.
+    // The old database stays reachable under a name of its own, the run's.
     const oldNames = [...h.world.attachments.values()].filter((a) => a.addonId === old.id).map((a) => a.name);
-    expect(oldNames).toEqual([expect.stringMatching(/^HEROKU_POSTGRESQL_[A-Z]+$/)]);
+    expect(oldNames).toEqual([`OLD_DATABASE_${run.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 8).toUpperCase()}`]);
 
     const app = h.world.apps.get('acme-prod')!;
     expect(app.maintenance).toBe(false);
@@ -53,28 +53,32 @@ describe('upgrade --via follower', () => {
     });
   });
 
-  it("points Heroku Connect's db_key at the upgraded follower when it uses a custom config var", async () => {
+  it("moves Heroku Connect's custom db_key to the upgraded follower by attaching it under the same name (the article's addons:attach way)", async () => {
     const database = addOnAttachedAs(h.world, 'globex-prod', 'DATABASE').addon;
     const onyx = addOnAttachedAs(h.world, 'globex-prod', 'HEROKU_POSTGRESQL_ONYX').addon;
     const run = await h.run('upgrade-via-follower', 'globex-prod', { version: 16 });
     expect(run.status).toBe('succeeded');
     const follower = `FOLLOWER_${run.id.slice(0, 8).toUpperCase()}`;
-    expect(run.outputs.cutover).toEqual({ via: 'db_key', dbKey: 'HEROKU_POSTGRESQL_ONYX_URL', newDbKey: `${follower}_URL` });
-    expect(connectionOf(h.world, 'globex-prod').dbKey).toBe(`${follower}_URL`);
-    expect(addOnAttachedAs(h.world, 'globex-prod', follower).database).toMatchObject({ version: 16, leaderId: undefined });
-    // Nothing was promoted: both databases keep their attachments.
+    expect(run.outputs.cutover).toEqual({ via: 'db_key', dbKey: 'HEROKU_POSTGRESQL_ONYX_URL', newDbKey: 'HEROKU_POSTGRESQL_ONYX_URL' });
+    // Connect keeps its db_key, which now names the upgraded follower: the app reading ONYX moved with it.
+    expect(connectionOf(h.world, 'globex-prod').dbKey).toBe('HEROKU_POSTGRESQL_ONYX_URL');
+    const moved = addOnAttachedAs(h.world, 'globex-prod', 'HEROKU_POSTGRESQL_ONYX');
+    expect(moved.addon.id).toBe(addOnAttachedAs(h.world, 'globex-prod', follower).addon.id);
+    expect(moved.database).toMatchObject({ version: 16, leaderId: undefined });
+    // DATABASE was another database: nothing was promoted. The old ONYX database keeps the run's name only.
     expect(addOnAttachedAs(h.world, 'globex-prod', 'DATABASE').addon.id).toBe(database.id);
-    expect(addOnAttachedAs(h.world, 'globex-prod', 'HEROKU_POSTGRESQL_ONYX').addon.id).toBe(onyx.id);
+    expect([...h.world.attachments.values()].filter((a) => a.addonId === onyx.id).map((a) => a.name)).toEqual([expect.stringMatching(/^OLD_DATABASE_[A-Z0-9]{8}$/)]);
     const mutations = lines(h.mutations());
-    expect(mutations.filter((m) => m.startsWith('POST /addon-attachments'))).toEqual([]);
-    expect(mutations.filter((m) => /^PATCH \/api\/v3\/connections\/[^/]+$/.test(m))).toHaveLength(1);
-    expect(stepOf(run, "Point Heroku Connect's db_key at the new database (connect:db:set)").status).toBe('done');
-    for (const title of ['Keep the old database attached under a name of its own (pg:promote step 2)', 'Promote the new database to DATABASE_URL (pg:promote)']) {
-      expect(stepOf(run, title)).toMatchObject({
-        status: 'skipped',
-        skipReason: 'Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL, not DATABASE_URL: its db_key is pointed at the new database instead.',
-      });
-    }
+    expect(mutations.filter((m) => m.startsWith('POST /addon-attachments'))).toHaveLength(2);
+    expect(mutations.filter((m) => /^PATCH \/api\/v3\/connections\/[^/]+$/.test(m))).toEqual([]);
+    expect(stepOf(run, "Point Heroku Connect's db_key at the new database (connect:db:set)")).toMatchObject({
+      status: 'skipped',
+      skipReason: expect.stringContaining('Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL, which now names the new database'),
+    });
+    expect(stepOf(run, 'Promote the new database to DATABASE_URL (pg:promote)')).toMatchObject({
+      status: 'skipped',
+      skipReason: "The old database is not the app's DATABASE_URL (Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL): nothing to promote; its names move to the new database.",
+    });
     const audit = await h.engine.auditTrail(run.id);
     expect(audit.filter((e) => e.type === 'step.skipped').map((e) => e.detail.reason)).toHaveLength(2);
   });
@@ -82,8 +86,8 @@ describe('upgrade --via follower', () => {
   it('plans both branches of the cutover, each with its condition', () => {
     const steps = h.engine.plan('upgrade-via-follower', { version: 17 }, 'acme-prod').steps;
     const when = (title: string) => steps.find((s) => s.title === title)?.when;
-    expect(when('Promote the new database to DATABASE_URL (pg:promote)')).toBe('Heroku Connect uses DATABASE_URL');
-    expect(when("Point Heroku Connect's db_key at the new database (connect:db:set)")).toBe('Heroku Connect uses a config var other than DATABASE_URL');
+    expect(when('Promote the new database to DATABASE_URL (pg:promote)')).toBe("the old database is the app's DATABASE_URL");
+    expect(when("Point Heroku Connect's db_key at the new database (connect:db:set)")).toBe("Heroku Connect's db_key is not a name of the old database that moves");
     expect(when('Pause Heroku Connect')).toBeUndefined();
   });
 

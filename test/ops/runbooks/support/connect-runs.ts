@@ -166,7 +166,7 @@ export function expectCutOver(h: Harness, run: RunView, fields: Record<string, s
   for (const [object, names] of Object.entries(fields)) expect(Object.keys(mappingOf(added!, object).config.fields)).toEqual(expect.arrayContaining(names));
   // The old connection keeps the old database, under the config var it was given at the promote.
   const oldVar = old!.dbKey!;
-  expect(oldVar).toMatch(/^HEROKU_POSTGRESQL_[A-Z]+_URL$/);
+  expect(oldVar).toMatch(/^OLD_DATABASE_[A-Z0-9]{8}_URL$/);
   expect(addOnAttachedAs(h.world, 'acme-prod', oldVar.replace(/_URL$/, '')).addon.id).not.toBe(promoted.addon.id);
   expect(old?.state).toBe('PAUSED');
   const app = h.world.apps.get('acme-prod')!;
