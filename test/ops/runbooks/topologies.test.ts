@@ -154,4 +154,51 @@ describe('cutovers on a database with a pool, custom names and another app', () 
       expect(run.downtime?.endedAt).toBeNull();
     });
   });
+
+  describe('through a new database', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness();
+    });
+    afterAll(() => h.close());
+    beforeEach(() => h.sim.reset());
+
+    it('plan-change --via copy: every name on every app names the copy, Connect syncs it', async () => {
+      const old = hooliDatabase(h.world);
+      const run = await h.run('copy', 'hooli-prod', { plan: 'heroku-postgresql:standard-2' });
+      const newId = expectEveryNameMoved(h, run, old);
+      expect(h.world.addons.get(newId)?.plan.name).toBe('heroku-postgresql:standard-2');
+    });
+
+    it('add-column: every name moves to the new database but the one the old connection keeps, and the new connection syncs it', async () => {
+      // add-column promotes to DATABASE_URL: Heroku Connect on hooli-prod reads it here.
+      setDatabase(h.world, connectionOf(h.world, 'hooli-prod'), { db_key: 'DATABASE_URL' });
+      const old = hooliDatabase(h.world);
+      const run = await drive(h, (await h.start('add-column', 'hooli-prod', { object: 'Account', fields: ['Region__c'] })).id);
+      expect(why(run)).toBe('succeeded');
+      const newId = hooliDatabase(h.world);
+      expect(newId).not.toBe(old);
+      for (const [app, name, namespace] of HOOLI_NAMES) expect(nameOn(h.world, app as string, name as string)).toMatchObject({ addonId: newId, namespace });
+      const kept = `OLD_DATABASE_${tagOf(run).toUpperCase()}`;
+      expect([...h.world.attachments.values()].filter((a) => a.addonId === old).map((a) => a.name)).toEqual([kept]);
+      // The old connection keeps the old database (paused), under the run's name; the new one syncs DATABASE_URL.
+      const hooli = appNamed(h.world, 'hooli-prod');
+      const connections = [...h.world.connections.values()].filter((c) => c.appId === hooli.id).sort((a, b) => a.createdAt - b.createdAt);
+      expect(connections.map((c) => [c.dbKey, c.state === 'PAUSED'])).toEqual([
+        [`${kept}_URL`, true],
+        ['DATABASE_URL', false],
+      ]);
+      expect(resolveConfigVar(h.world, hooli, 'DATABASE_URL')).toBe(newId);
+      expect(stepOf(run, 'Every name that named the old database names the new one, on every app, and the new connection syncs it').status).toBe('done');
+      expect(attachRequests(h).map((b) => `${b.app} ${b.name}`)).toEqual([
+        `hooli-prod ${kept}`,
+        'hooli-prod DATABASE',
+        'hooli-prod DATABASE_CONNECTION_POOL',
+        'hooli-prod HEROKU_POSTGRESQL_CHARCOAL',
+        'hooli-reports HOOLI_DB',
+      ]);
+      const movedAt = Date.parse(h.sim.requests().filter((r) => r.path === '/addon-attachments' && r.method === 'POST').at(-1)?.at ?? '');
+      expect(h.world.writeLedger.writersOf(old, movedAt)).toEqual([]);
+    });
+  });
 });
