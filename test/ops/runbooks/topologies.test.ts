@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { RunView, TransitionPoint } from '../../../src/ops/engine/index.js';
 import type { Consumers } from '../../../src/ops/runbooks/outputs.js';
 import type { World } from '../../../src/sandbox/heroku/index.js';
@@ -6,6 +6,7 @@ import { attach } from '../../../src/sandbox/heroku/world/attachments.js';
 import { setDatabase } from '../../../src/sandbox/heroku/world/connections.js';
 import { resolveConfigVar } from '../../../src/sandbox/heroku/world/writers.js';
 import { drive, stepOf } from './support/connect-runs.js';
+import { crashAtEveryTransition, crashMidEveryMutation, transitionsOf } from './support/crash.js';
 
 type Hook = (point: TransitionPoint, runId: string, stepIdx: number) => void;
 import { CHANGEOVER_TIME_SCALE, connectionOf, lines, startHarness, why, type Harness } from './support/harness.js';
@@ -200,5 +201,32 @@ describe('cutovers on a database with a pool, custom names and another app', () 
       const movedAt = Date.parse(h.sim.requests().filter((r) => r.path === '/addon-attachments' && r.method === 'POST').at(-1)?.at ?? '');
       expect(h.world.writeLedger.writersOf(old, movedAt)).toEqual([]);
     });
+  });
+
+  describe('under crashes', () => {
+    let h: Harness | undefined;
+    afterEach(async () => {
+      await h?.close();
+      h = undefined;
+    });
+
+    it('upgrade --via follower resumes after a crash at every step boundary and attaches each name once', async () => {
+      const { crash, crashedAt } = crashAtEveryTransition();
+      h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE, engine: { onTransition: crash.onTransition } });
+      const old = hooliDatabase(h.world);
+      const run = await drive(h, (await h.start('upgrade-via-follower', 'hooli-prod', { version: 17 })).id, { crash });
+      expect([...crashedAt].sort()).toEqual(transitionsOf(run).sort());
+      expectEveryNameMoved(h, run, old);
+    }, 60_000);
+
+    it('upgrade --via follower resumes after a crash in the middle of every attach and sends each one once', async () => {
+      h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE });
+      const mid = crashMidEveryMutation(h);
+      const old = hooliDatabase(h.world);
+      const run = await drive(h, (await h.start('upgrade-via-follower', 'hooli-prod', { version: 17 })).id, { crash: mid.crash });
+      // Five attaches (the old name, the promote, the three others moved in one step), each crashed right after Heroku took it, none sent twice.
+      expect(mid.crashed.filter((c) => c === 'platform.createAttachment')).toHaveLength(5);
+      expectEveryNameMoved(h, run, old);
+    }, 60_000);
   });
 });
