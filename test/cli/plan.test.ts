@@ -40,8 +40,8 @@ describe('connect-ops plan', () => {
     const out = await plan(['upgrade', '-a', 'acme-prod', '--via', 'follower', '--version', '17'], runbooks);
     expect(out).toContain('upgrade-via-follower on acme-prod: ');
     expect(out).toContain('Follows: Heroku Connect Maintenance Operations, "Upgrading the Version of Your Heroku Postgres Database"');
-    expect(out).toMatch(/\d+\. action {3}Promote the new database to DATABASE_URL \(pg:promote\) {2}\(step 5; only when Heroku Connect uses DATABASE_URL\)\n/);
-    expect(out).toMatch(/\d+\. action {3}Point Heroku Connect's db_key at the new database \(connect:db:set\) {2}\(step 5; only when Heroku Connect uses a config var other than DATABASE_URL\)\n/);
+    expect(out).toMatch(/\d+\. action {3}Promote the new database to DATABASE_URL \(pg:promote\) {2}\(step 5; only when the old database is the app's DATABASE_URL\)\n/);
+    expect(out).toMatch(/\d+\. action {3}Point Heroku Connect's db_key at the new database \(connect:db:set\) {2}\(step 5; only when Heroku Connect's db_key is not a name of the old database that moves\)\n/);
     expect(await plan(['plan-change', '-a', 'acme-prod', '--plan', 'standard-2', '--via', 'copy'], runbooks)).toContain('copy on acme-prod: ');
     await expect(plan(['upgrade', '-a', 'acme-prod', '--via', 'fork'], runbooks)).rejects.toThrow('upgrade has no --via fork: choose no --via, --via follower.');
   });

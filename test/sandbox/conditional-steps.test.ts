@@ -17,7 +17,9 @@ const CHANNEL = APP_CHANNELS['globex-prod'];
 const DAY = 24 * 3_600_000;
 const { operator, approver1, approver2 } = SANDBOX_PEOPLE;
 const PROMOTE = 'Promote the new database to DATABASE_URL (pg:promote)';
-const REASON = 'Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL, not DATABASE_URL: its db_key is pointed at the new database instead.';
+const REASON = "The old database is not the app's DATABASE_URL (Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL): nothing to promote; its names move to the new database.";
+const DB_SET_REASON =
+  "Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL, which now names the new database (attached under the same name, the article's addons:attach way): the app and Heroku Connect stay together.";
 
 describe('a conditional step in the sandbox', () => {
   let sandbox: Sandbox;
@@ -37,7 +39,7 @@ describe('a conditional step in the sandbox', () => {
     const card = () => messages().find((m) => m.text.startsWith('Plan: upgrade-via-follower globex-prod'));
     await workspace().waitFor(card, 10_000);
     // The plan shows both branches, each with its condition.
-    expect(text(card()!.blocks)).toContain(`${PROMOTE} _(only when Heroku Connect uses DATABASE_URL)_`);
+    expect(text(card()!.blocks)).toContain(`${PROMOTE} _(only when the old database is the app's DATABASE_URL)_`);
 
     // The follower catches up over simulated hours: move the clock until approval opens.
     const approvable = () => card() && buttonsOf(card()!.blocks).find((b) => b.action_id === 'approve');
@@ -65,12 +67,12 @@ describe('a conditional step in the sandbox', () => {
     expect(downtime).toMatch(/\d+m/);
 
     const summary = await workspace().waitFor(() => workspace().replies(CHANNEL, message()!.ts).find((r) => r.text.endsWith('succeeded')), 10_000);
-    expect(text(summary.blocks)).toMatch(/Skipped step \d+\* \(Promote the new database to DATABASE_URL \(pg:promote\)\): Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL/);
+    expect(text(summary.blocks)).toMatch(/Skipped step \d+\* \(Promote the new database to DATABASE_URL \(pg:promote\)\): The old database is not the app's DATABASE_URL \(Heroku Connect uses HEROKU_POSTGRESQL_ONYX_URL\)/);
 
     const engine = sandbox.connectOps!.engine;
     const [run] = await engine.listRuns({ app: 'globex-prod', limit: 1 });
     const audit = await engine.auditTrail(run!.id);
-    expect(audit.filter((e) => e.type === 'step.skipped').map((e) => e.detail.reason)).toEqual([REASON, REASON]);
+    expect(audit.filter((e) => e.type === 'step.skipped').map((e) => e.detail.reason)).toEqual([REASON, DB_SET_REASON]);
     const cli = showRun(run!, audit);
     expect(cli).toMatch(new RegExp(`\\d+\\. skipped   action   ${PROMOTE.replace(/[()]/g, '\\$&')}  \\(not taken: ${REASON.replace(/[.()]/g, '\\$&')}\\)`));
     expect(cli).toContain('Simulated time: durations are 600×');

@@ -45,7 +45,7 @@ export function cutoverSteps(cites: string): Array<Step<RunbookDeps, unknown>> {
 export function verifySteps(who: Who, cites: string): Array<Step<RunbookDeps, unknown>> {
   return [
     check(`Every name that named the old database names the new one, on every app, and ${who.name} syncs it`, namesVerified(who), { cites }),
-    check('List the followers that still follow the old database, with the commands to recreate them', oldFollowersListed),
+    check('The followers that still follow the old database are listed, with the commands to recreate them on the new one', oldFollowersListed),
   ];
 }
 

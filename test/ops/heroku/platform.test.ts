@@ -96,6 +96,8 @@ describe('PlatformClient (contract)', () => {
     const refused = await herokuError(platform().createAttachment({ addon: other.name, app: 'acme-prod', name: 'DATABASE' }));
     expect(isConfirmationRequired(refused)).toBe(true);
 
+    // pg:promote step 2 first: DATABASE is the old leader's last name on the app that bills it.
+    await platform().createAttachment({ addon: database?.addon.name ?? '', app: 'acme-prod', name: 'OLD_DATABASE', namespace: null, confirm: 'acme-prod' });
     const promoted = await platform().createAttachment({ addon: other.name, app: 'acme-prod', name: 'DATABASE', namespace: null, confirm: 'acme-prod' });
     expect(promoted.addon.id).toBe(other.id);
     const attachments = await platform().attachments('acme-prod');
