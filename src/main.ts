@@ -84,7 +84,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   if (!config.heroku.apiKey) throw new Error('HEROKU_API_KEY is required to start the bot');
 
   const redactor = createRedactor(secretsOf(config));
-  const store = await openStore({ ...config.store, redact: redactor.secrets });
+  // On Heroku the Procfile's release phase ran `connect-ops migrate` before this dyno started: check only.
+  const store = await openStore({ ...config.store, redact: redactor.secrets, migrations: config.onHeroku ? 'check' : 'apply' });
   // With Postgres every process serves Slack and drives runs through the job queue; the embedded
   // store is one process's, which drives its runs itself.
   let queue: JobQueue | undefined;

@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type KyselyPlugin } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
-import { migrateToLatest } from './migrate.js';
+import { migrateToLatest, pendingMigrations } from './migrate.js';
 import { RedactValuesPlugin } from './redact-values.js';
 import type { Database } from './schema.js';
 
@@ -27,19 +27,53 @@ export interface StoreOptions {
   sqliteFile?: string;
   /** Applied to every string written, so no configured secret is stored (values only: JSON stays JSON). */
   redact?: (text: string) => string;
+  /**
+   * `apply` (the default) brings the schema up to date; `check` only verifies it is, for a process
+   * whose migrations a release phase ran (`connect-ops migrate`, the Procfile's `release`).
+   */
+  migrations?: 'apply' | 'check';
 }
 
-/** Opens the store and runs migrations, so every caller sees the current schema. */
+/** The store's schema is older than the code: its migrations have not run. */
+export class StoreBehindError extends Error {
+  constructor(readonly pending: string[]) {
+    super(
+      `The store's schema is behind this release: migration${pending.length === 1 ? '' : 's'} ${pending.join(', ')} ` +
+        `${pending.length === 1 ? 'has' : 'have'} not run. Run \`connect-ops migrate\` against this DATABASE_URL ` +
+        '(on Heroku the release phase runs it at each deploy: `heroku releases:output` shows why it did not, ' +
+        'and `heroku run connect-ops migrate` runs it now).',
+    );
+    this.name = 'StoreBehindError';
+  }
+}
+
+/** Opens the store and runs migrations (or checks they ran), so every caller sees the current schema. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
   const store = options.databaseUrl ? openPostgres(options.databaseUrl, plugins) : openSqlite(options, plugins);
   try {
-    await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
+    if (options.migrations === 'check') {
+      const pending = await pendingMigrations(store.db as Kysely<unknown>, store.dialect);
+      if (pending.length > 0) throw new StoreBehindError(pending);
+    } else {
+      await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
+    }
   } catch (error) {
     await store.close();
     throw error;
   }
   return store;
+}
+
+/** `connect-ops migrate`: applies the pending migrations and returns their names (none: it was current). */
+export async function migrateStore(options: Omit<StoreOptions, 'migrations'>): Promise<string[]> {
+  const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, plugins) : openSqlite(options, plugins);
+  try {
+    return await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
+  } finally {
+    await store.close();
+  }
 }
 
 function openSqlite(options: StoreOptions, plugins: KyselyPlugin[]): Store {

@@ -1,6 +1,7 @@
 import { HerokuApiError } from './errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { endpoint, seg, type CallOptions, type HerokuHttp, type Method, type RequestOptions } from './http.js';
+import { endpoint, seg } from './endpoint.js';
+import type { CallOptions, HerokuHttp, Method, RequestOptions } from './http.js';
 import {
   authorizeUrlSchema,
   connectAuthSchema,

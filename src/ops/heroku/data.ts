@@ -1,4 +1,5 @@
-import { endpoint, seg, type CallOptions, type HerokuHttp, type Method, type RequestOptions } from './http.js';
+import { endpoint, seg } from './endpoint.js';
+import type { CallOptions, HerokuHttp, Method, RequestOptions } from './http.js';
 import { databaseSchema, messageSchema, transferSchema, waitStatusSchema, type Database, type Transfer, type WaitStatus } from './types.js';
 
 /**

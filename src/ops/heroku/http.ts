@@ -7,6 +7,9 @@ import { checkPassLease, PassLeaseExpired } from '../pass-lease.js';
 import { HerokuApiError, idForStatus, type HerokuApi } from './errors.js';
 import { errorBodySchema } from './types.js';
 
+// Kept where the API clients' modules can import them without loading got (`connect-ops plan`).
+export { endpoint, seg } from './endpoint.js';
+
 /**
  * The one place that talks HTTP to Heroku: every request goes through a limiter, carries the
  * API's headers, retries only what is safe to retry, and fails with a HerokuApiError.
@@ -202,17 +205,6 @@ export class RequestIdChain {
 }
 
 /** Joins a base URL (with or without a trailing slash) and an absolute path. */
-function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`;
-}
-
-/** The request for `method path` on an API's base URL, with the caller's priority. */
-export function endpoint(base: string, path: string, options: CallOptions | undefined, method: Method = 'GET', json?: unknown): RequestOptions {
-  return { url: joinUrl(base, path), method, json, priority: options?.priority };
-}
-
-/** Encodes one path segment (an app name, an add-on id...). */
-export const seg = (value: string | number): string => encodeURIComponent(String(value));
 
 function toHerokuError(api: HerokuApi, method: string, path: string, error: unknown): HerokuApiError {
   if (error instanceof HerokuApiError) return error;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { endpoint, seg, type CallOptions, type HerokuHttp, type Method, type RequestOptions } from './http.js';
+import { endpoint, seg } from './endpoint.js';
+import type { CallOptions, HerokuHttp, Method, RequestOptions } from './http.js';
 import {
   addOnAttachmentSchema,
   addOnSchema,
