@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-// The package's command: runs src/cli.ts through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli.ts');
+// The package's command runs the compiled JavaScript in dist/: `npm ci` builds it (`prepare`), and
+// Heroku's Node buildpack runs `npm run build`. `npm run dev -- …` runs the sources through tsx.
+import { existsSync } from 'node:fs';
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write('connect-ops is not built: run `npm run build` (or `npm run dev -- <command>` to run the sources).\n');
+  process.exit(1);
+}
+await import(cli.href);

@@ -31,7 +31,9 @@ export interface WebUi {
   close(): void;
 }
 
-const WEB_DIR = new URL('./web/', import.meta.url);
+// The page's files stay with the sources: this module runs from src/sandbox/slack/ or, compiled,
+// from dist/sandbox/slack/, both three folders below the package (tsc copies no static files).
+const WEB_DIR = new URL('../../../src/sandbox/slack/web/', import.meta.url);
 const STATIC_FILE = /^\/(?:web\/)?([a-z][a-z0-9-]*\.(?:html|css|js|svg))$/;
 const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
