@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
+import { CLI } from '../support/cli.js';
 
 const run = promisify(execFile);
-const bin = new URL('../../bin/connect-ops.js', import.meta.url).pathname;
 
 describe('connect-ops start', () => {
   it('exits with one message naming every missing setting and pointing to the sandbox', async () => {
     const env = { PATH: process.env.PATH ?? '', CONNECT_OPS_POLICY: '/nonexistent/connect-ops.yml' };
-    const failure = await run(process.execPath, [bin, 'start'], { env }).then(
+    const failure = await run(process.execPath, [...CLI, 'start'], { env }).then(
       () => undefined,
       (error: { code: number; stderr: string; stdout: string }) => error,
     );

@@ -17,6 +17,7 @@ import { startSimulatedHeroku, type SimulatedHeroku } from '../../src/sandbox/he
 import { SlackDriver, SlackWorkspace, startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/index.js';
 import { postgresAvailable, postgresUrl } from '../support/backends.js';
 import { CHANNEL, POLICY, seedWorkspace, startedRunId, USERS } from '../bot/support/harness.js';
+import { CLI } from '../support/cli.js';
 
 /**
  * Issue 14, failure 5: Heroku answers a step with an error that echoes every secret the bot is
@@ -26,7 +27,6 @@ import { CHANNEL, POLICY, seedWorkspace, startedRunId, USERS } from '../bot/supp
  */
 
 const run = promisify(execFile);
-const bin = new URL('../../bin/connect-ops.js', import.meta.url).pathname;
 
 const API_KEY = `HRKU-${randomBytes(16).toString('hex')}`;
 const BOT_TOKEN = `xoxb-${randomBytes(8).toString('hex')}-secret`;
@@ -171,7 +171,7 @@ describe('configured secrets echoed by Heroku', () => {
     await raw.query('update runs set error = $1 where id = $2', [JSON.stringify({ message: echo(), reason: 'heroku_error' }), runId]);
     await raw.end();
     const env = { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, HEROKU_API_KEY: API_KEY, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, CONNECT_OPS_POLICY: '/nonexistent.yml' };
-    const { stdout } = await run(process.execPath, [bin, 'runs', 'show', runId, '--json'], { env });
+    const { stdout } = await run(process.execPath, [...CLI, 'runs', 'show', runId, '--json'], { env });
     expect(stdout).toContain(runId);
     expect(stdout).toContain('[REDACTED]');
     expect(() => JSON.parse(stdout) as unknown).not.toThrow();

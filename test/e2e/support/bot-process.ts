@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { CLI } from '../../support/cli.js';
 
 /**
  * The bot as `npm start` runs it: `connect-ops start` in a process of its own, configured only by
@@ -22,7 +23,6 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-const bin = new URL('../../../bin/connect-ops.js', import.meta.url).pathname;
 
 export async function startBotProcess(options: { env: Record<string, string>; policy: string; startTimeoutMs?: number }): Promise<BotProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'connect-ops-process-'));
@@ -37,7 +37,7 @@ export async function startBotProcess(options: { env: Record<string, string>; po
     CONNECT_OPS_POLICY: policyPath,
     ...options.env,
   };
-  const child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let exit: { code: number | null; signal: string | null } | undefined;

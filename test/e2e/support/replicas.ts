@@ -11,14 +11,14 @@ import { openStore, type Store } from '../../../src/store/index.js';
 import { createBenchApp, type AppKind } from '../../../bench/support/engine-apps.js';
 import { BOT_TOKEN, CHANNEL, MAINTENANCE_CHANNEL, seedWorkspace, SIGNING_SECRET, USERS } from '../../bot/support/harness.js';
 import { postgresUrl } from '../../support/backends.js';
+import { CLI } from '../../support/cli.js';
 
 /**
- * Bot processes as `npm start` runs them (bin/connect-ops.js start), several on one Postgres (a
+ * Bot processes as `npm start` runs them (`connect-ops start`, from the sources), several on one Postgres (a
  * schema of their own, dropped afterwards), against the simulated Heroku and the Slack stand-in
  * in this process. Used by test/e2e/replicas.test.ts and bench/replicas.ts.
  */
 
-const bin = new URL('../../../bin/connect-ops.js', import.meta.url).pathname;
 
 export interface Replica {
   name: string;
@@ -100,7 +100,7 @@ export async function startReplicaWorld(options: ReplicaWorldOptions): Promise<R
   const replicas: Replica[] = [];
   const start = (name: string) =>
     new Promise<Replica>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
