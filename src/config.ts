@@ -313,6 +313,8 @@ const envSchema = z.object({
   CONNECT_OPS_DATA_DIR: z.string().min(1).default('./.data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// URL' }).optional(),
   CONNECT_OPS_POLICY: z.string().min(1).default('./connect-ops.yml'),
+  /** The policy itself, for a deploy without the (git-ignored) file: a Heroku config var. */
+  CONNECT_OPS_POLICY_YAML: z.string().optional(),
   MAINTENANCE_CRON: z
     .string()
     .regex(/^(\S+\s+){4,5}\S+$/, { error: 'must be a cron expression such as */5 * * * *' })
@@ -330,6 +332,8 @@ export interface Config {
   store: { databaseUrl?: string; dataDir: string };
   redisUrl?: string;
   policyPath: string;
+  /** Where the policy came from: the file's path, `CONNECT_OPS_POLICY_YAML`, or none (empty policy). */
+  policySource: string | null;
   policy: Policy;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   timeScale: number;
@@ -401,7 +405,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     );
   }
 
-  const policy = loadPolicy(e.CONNECT_OPS_POLICY, options.readPolicy ?? readFileIfPresent, needs.has('slack'), problems);
+  const { policy, source: policySource } = loadPolicy(
+    { path: e.CONNECT_OPS_POLICY, yaml: e.CONNECT_OPS_POLICY_YAML },
+    options.readPolicy ?? readFileIfPresent,
+    needs.has('slack'),
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -417,6 +426,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     store: { databaseUrl: e.DATABASE_URL, dataDir: e.CONNECT_OPS_DATA_DIR },
     redisUrl: e.REDIS_URL,
     policyPath: e.CONNECT_OPS_POLICY,
+    policySource,
     policy,
     logLevel: e.LOG_LEVEL,
     timeScale: e.CONNECT_OPS_TIME_SCALE,
@@ -424,24 +434,47 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   };
 }
 
-function loadPolicy(path: string, read: (p: string) => string | undefined, required: boolean, problems: string[]): Policy {
+/** The config var that holds the policy itself when there is no policy file (a Heroku deploy). */
+export const POLICY_YAML_VAR = 'CONNECT_OPS_POLICY_YAML';
+
+/**
+ * The policy from its file or, when there is none, from CONNECT_OPS_POLICY_YAML, validated the same
+ * way; every problem names its source. Both at once is refused rather than one silently ignored.
+ */
+function loadPolicy(
+  from: { path: string; yaml?: string },
+  read: (p: string) => string | undefined,
+  required: boolean,
+  problems: string[],
+): { policy: Policy; source: string | null } {
+  const empty = { policy: policySchema.parse({}), source: null };
   let text: string | undefined;
   try {
-    text = read(path);
+    text = read(from.path);
   } catch (error) {
-    problems.push(`CONNECT_OPS_POLICY: ${unreadable(path, error)}`);
-    return policySchema.parse({});
+    problems.push(`CONNECT_OPS_POLICY: ${unreadable(from.path, error)}`);
+    return empty;
   }
-  if (text === undefined) {
-    if (required) problems.push(`CONNECT_OPS_POLICY: no policy file at ${path}; copy connect-ops.example.yml there and name your apps`);
-    return policySchema.parse({});
+  if (text !== undefined && from.yaml !== undefined) {
+    problems.push(`${POLICY_YAML_VAR} is set and there is a policy file at ${from.path}: keep one (unset ${POLICY_YAML_VAR}, or remove the file)`);
+    return empty;
   }
-  const result = validatePolicy(text, path, { requireApps: required });
+  const source = text !== undefined ? from.path : from.yaml !== undefined ? POLICY_YAML_VAR : undefined;
+  if (source === undefined) {
+    if (required) {
+      problems.push(
+        `CONNECT_OPS_POLICY: no policy file at ${from.path}; copy connect-ops.example.yml there and name your apps, ` +
+          `or set ${POLICY_YAML_VAR} to the policy itself (on Heroku: heroku config:set ${POLICY_YAML_VAR}="$(cat connect-ops.yml)")`,
+      );
+    }
+    return empty;
+  }
+  const result = validatePolicy(text ?? from.yaml ?? '', source, { requireApps: required });
   if (!result.ok) {
     problems.push(...result.problems);
-    return policySchema.parse({});
+    return empty;
   }
-  return result.policy;
+  return { policy: result.policy, source };
 }
 
 /** Why the policy file could not be read, in words that say what to do. */

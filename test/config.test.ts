@@ -213,3 +213,57 @@ describe('the strict policy (issue 14, failure 4)', () => {
     for (const name of [...RUNBOOK_COMMANDS, ...runbooks.keys()]) expect(POLICY_RUNBOOKS).toContain(name);
   });
 });
+
+describe('the policy from CONNECT_OPS_POLICY_YAML, for a deploy without the file (issue 15)', () => {
+  /** The problems for a policy given as the file, or as the config var with no file. */
+  const problems = (text: string, from: 'file' | 'env'): string[] => {
+    try {
+      loadConfig({ env: from === 'env' ? { CONNECT_OPS_POLICY_YAML: text } : {}, require: ['slack'], readPolicy: from === 'file' ? () => text : noPolicy });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.filter((p) => !p.startsWith('SLACK_'));
+      throw error;
+    }
+    return [];
+  };
+
+  it('is read when there is no policy file, and says so', () => {
+    const c = loadConfig({ env: { CONNECT_OPS_POLICY_YAML: examplePolicy }, readPolicy: noPolicy });
+    expect(c.policySource).toBe('CONNECT_OPS_POLICY_YAML');
+    expect(c.policy).toEqual(loadConfig({ env: {}, readPolicy: () => examplePolicy }).policy);
+    expect(loadConfig({ env: {}, readPolicy: () => examplePolicy }).policySource).toBe('./connect-ops.yml');
+    expect(loadConfig({ env: {}, readPolicy: noPolicy }).policySource).toBeNull();
+  });
+
+  it('is validated exactly like the file, each problem naming the config var', () => {
+    const bad = [
+      `${ONE_APP}runbooks: { upgrade: { aproval: 2 } }`,
+      `${ONE_APP}runbooks: { upgarde: { approvals: 0 } }`,
+      'apps:\n  acme-prod:\n    channel: general\n    operators: []\n    approvers: [bob]\n',
+      'apps: [',
+      'apps: {}',
+      '# only a comment',
+      ONE_APP.replace('approvers: [U02APPROVER, U03APPROVER]', 'approvers: [U01OPERATOR]'),
+    ];
+    for (const text of bad) {
+      const fromFile = problems(text, 'file');
+      expect(fromFile.length).toBeGreaterThan(0);
+      expect(problems(text, 'env')).toEqual(fromFile.map((p) => p.replace(/^\.\/connect-ops\.yml:/, 'CONNECT_OPS_POLICY_YAML:')));
+    }
+    expect(problems(`${ONE_APP}runbooks: { upgrade: { aproval: 2 } }`, 'env')).toEqual([
+      'CONNECT_OPS_POLICY_YAML: runbooks.upgrade.aproval is not a setting; did you mean approvals?',
+    ]);
+  });
+
+  it('is refused beside a policy file, rather than one of them silently ignored', () => {
+    expect(() => loadConfig({ env: { CONNECT_OPS_POLICY_YAML: examplePolicy }, readPolicy: () => examplePolicy })).toThrow(
+      'CONNECT_OPS_POLICY_YAML is set and there is a policy file at ./connect-ops.yml: keep one',
+    );
+  });
+
+  it('is named, with the heroku config:set that sets it, when the bot has no policy at all', () => {
+    expect(problems('', 'env')).toEqual([
+      'CONNECT_OPS_POLICY: no policy file at ./connect-ops.yml; copy connect-ops.example.yml there and name your apps, ' +
+        'or set CONNECT_OPS_POLICY_YAML to the policy itself (on Heroku: heroku config:set CONNECT_OPS_POLICY_YAML="$(cat connect-ops.yml)")',
+    ]);
+  });
+});
