@@ -319,10 +319,15 @@ const envSchema = z.object({
     .string()
     .regex(/^(\S+\s+){4,5}\S+$/, { error: 'must be a cron expression such as */5 * * * *' })
     .default('*/5 * * * *'),
+  /** The bearer token `/metrics` requires when set (app.json generates one on Heroku). */
+  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters, such as the output of `openssl rand -hex 32`' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONNECT_OPS_TIME_SCALE: z.coerce.number().positive({ error: 'must be a number above 0' }).default(1),
   DYNO: z.string().optional(),
 });
+
+/** Every environment variable the configuration reads (test/app-json.test.ts holds app.json to them). */
+export const CONFIG_VARS = Object.keys(envSchema.shape) as ReadonlyArray<keyof typeof envSchema.shape>;
 
 export interface Config {
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string };
@@ -331,6 +336,8 @@ export interface Config {
   status: { herokuStatusUrl: string; salesforceTrustUrl: string; cron: string };
   store: { databaseUrl?: string; dataDir: string };
   redisUrl?: string;
+  /** When set, `/metrics` answers only requests that carry it as a bearer token. */
+  metricsToken?: string;
   policyPath: string;
   /** Where the policy came from: the file's path, `CONNECT_OPS_POLICY_YAML`, or none (empty policy). */
   policySource: string | null;
@@ -353,6 +360,7 @@ export function secretsOf(config: Config): string[] {
     config.slack.appToken,
     config.store.databaseUrl,
     config.redisUrl,
+    config.metricsToken,
   ].filter((s): s is string => Boolean(s));
 }
 
@@ -425,6 +433,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     status: { herokuStatusUrl: e.HEROKU_STATUS_URL, salesforceTrustUrl: e.SALESFORCE_TRUST_URL, cron: e.MAINTENANCE_CRON },
     store: { databaseUrl: e.DATABASE_URL, dataDir: e.CONNECT_OPS_DATA_DIR },
     redisUrl: e.REDIS_URL,
+    metricsToken: e.METRICS_TOKEN,
     policyPath: e.CONNECT_OPS_POLICY,
     policySource,
     policy,
