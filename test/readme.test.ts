@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { planCommand } from '../src/cli/plan.js';
+import { CONFIG_VARS } from '../src/config.js';
 import { helpView } from '../src/bot/views/help.js';
 import { commandsOf, runbookTable, usageOf } from '../src/ops/runbooks/commands.js';
 import { runbooks } from '../src/ops/runbooks/index.js';
@@ -42,5 +43,20 @@ describe('the runbooks as people ask for them', () => {
     command.outputHelp();
     for (const entry of commandsOf(registry)) expect(help).toContain(usageOf(entry));
     expect(help).toContain('--via copy: Move the database to a new one with pg:copy');
+  });
+});
+
+describe('the README on deploying and configuring', () => {
+  it('documents every config var src/config.ts reads, in the Configuration table', () => {
+    const table = /## Configuration\n[\s\S]*?\n\| variable[\s\S]*?\n\n/.exec(README)?.[0] ?? '';
+    // DYNO is Heroku's, set on every dyno; the bot only notices it.
+    for (const name of CONFIG_VARS.filter((n) => n !== 'DYNO')) expect(table).toContain(`\`${name}\``);
+  });
+
+  it('shows the Procfile as it is, the Deploy button and how to set the policy on Heroku', () => {
+    const procfile = readFileSync(new URL('../Procfile', import.meta.url), 'utf8');
+    expect(README).toContain(`\`\`\`\n${procfile}\`\`\``);
+    expect(README).toContain('[![Deploy to Heroku](https://www.herokucdn.com/deploy/button.svg)](https://heroku.com/deploy)');
+    expect(README).toContain('heroku config:set CONNECT_OPS_POLICY_YAML="$(cat connect-ops.yml)"');
   });
 });
