@@ -38,14 +38,14 @@ describe('connect-ops migrate', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 
   it('on a dyno, needs DATABASE_URL and nothing else', async () => {
     const outcome = await connectOps(['migrate'], { DYNO: 'release.1' });
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain('DATABASE_URL is required on Heroku');
     expect(outcome.stderr).not.toMatch(/SLACK_|HEROKU_API_KEY|CONNECT_OPS_POLICY/);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe.each(hasPostgres ? ['postgres'] : [])('the release phase and the web process on %s', () => {
@@ -87,11 +87,11 @@ describe.each(hasPostgres ? ['postgres'] : [])('the release phase and the web pr
     expect(outcome.stderr).toContain(`migrations ${ALL.join(', ')} have not run. Run \`connect-ops migrate\``);
     expect(outcome.stderr).not.toContain('migrate-test-heroku-key');
     expect(await tables()).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('migrate, as the release phase runs it, brings it up to date', async () => {
     const outcome = await connectOps(['migrate'], { DYNO: 'release.1', DATABASE_URL: databaseUrl });
     expect(outcome).toMatchObject({ code: 0, stdout: `Applied ${ALL.length} store migrations: ${ALL.join(', ')}.\n` });
     expect(await tables()).toBeGreaterThan(ALL.length);
-  }, 60_000);
+  }, 120_000);
 });
