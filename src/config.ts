@@ -319,10 +319,12 @@ const envSchema = z.object({
     .string()
     .regex(/^(\S+\s+){4,5}\S+$/, { error: 'must be a cron expression such as */5 * * * *' })
     .default('*/5 * * * *'),
-  /** The bearer token `/metrics` requires when set (app.json generates one on Heroku). */
-  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters, such as the output of `openssl rand -hex 32`' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONNECT_OPS_TIME_SCALE: z.coerce.number().positive({ error: 'must be a number above 0' }).default(1),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^\S{16,}$/, { error: 'must be at least 16 characters without spaces, such as the output of `openssl rand -hex 32`' })
+    .optional(),
   DYNO: z.string().optional(),
 });
 
@@ -336,14 +338,14 @@ export interface Config {
   status: { herokuStatusUrl: string; salesforceTrustUrl: string; cron: string };
   store: { databaseUrl?: string; dataDir: string };
   redisUrl?: string;
-  /** When set, `/metrics` answers only requests that carry it as a bearer token. */
-  metricsToken?: string;
   policyPath: string;
   /** Where the policy came from: the file's path, `CONNECT_OPS_POLICY_YAML`, or none (empty policy). */
   policySource: string | null;
   policy: Policy;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   timeScale: number;
+  /** The bearer token `/metrics` requires; open when unset. */
+  metricsToken?: string;
   /** Set on a Heroku dyno, whose filesystem is wiped at every restart. */
   onHeroku: boolean;
 }
@@ -433,12 +435,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     status: { herokuStatusUrl: e.HEROKU_STATUS_URL, salesforceTrustUrl: e.SALESFORCE_TRUST_URL, cron: e.MAINTENANCE_CRON },
     store: { databaseUrl: e.DATABASE_URL, dataDir: e.CONNECT_OPS_DATA_DIR },
     redisUrl: e.REDIS_URL,
-    metricsToken: e.METRICS_TOKEN,
     policyPath: e.CONNECT_OPS_POLICY,
     policySource,
     policy,
     logLevel: e.LOG_LEVEL,
     timeScale: e.CONNECT_OPS_TIME_SCALE,
+    metricsToken: e.METRICS_TOKEN,
     onHeroku: Boolean(e.DYNO),
   };
 }
