@@ -5,6 +5,7 @@ import { createBot, type Bot, type BotPorts } from './bot/index.js';
 import { secretsOf, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createRedactor } from './redact.js';
+import { createMetrics, loadMetrics, metricsRoute, storeGauges, watcherMetrics, type Metrics } from './metrics/index.js';
 import { cutoverOverlapCheck, maintenanceGuard } from './maintenance-overlaps.js';
 import { appStatus } from './ops/app-status.js';
 import { createEngine, type Engine } from './ops/engine/index.js';
@@ -50,6 +51,8 @@ export interface ConnectOps {
   periodic: PeriodicTasks;
   /** The Postgres job queue replicas share; absent with the embedded store. */
   queue?: JobQueue;
+  /** What `/metrics` serves (src/metrics). */
+  metrics: Metrics;
   /**
    * Stops taking work; passes in flight get until `deadlineMs` (epoch ms; 10 s by default) to reach
    * a persisted point (with replicas, one still running then is taken over by another process), then
@@ -97,7 +100,9 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   }
   const driver = queue ? new QueueRunDriver({ queue, logger, expirySeconds: options.queue?.expirySeconds, pollIntervalMs: options.queue?.pollIntervalMs }) : undefined;
   await driver?.init();
-  const periodic = queue ? queuePeriodic(queue, logger) : inProcessPeriodic(logger);
+  const metrics = createMetrics({ warn: (source, err) => logger.warn({ err, source }, 'could not read figures for /metrics') });
+  // Each periodic task's outcome and last success is tracked under its name (metrics/watchers.ts).
+  const periodic = watcherMetrics(metrics).periodic(queue ? queuePeriodic(queue, logger) : inProcessPeriodic(logger));
   // Locks across replicas (one process edits a run's Slack messages at a time), on a connection of their own.
   const locks: StoreLocks | undefined = queue ? storeLocks(store) : undefined;
   const limits: Limits = createLimits({ redisUrl: config.redisUrl, timeScale: config.timeScale, logger: logger.child({ component: 'limits' }) });
@@ -109,6 +114,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     limits,
     logger,
     timeScale: config.timeScale,
+    metrics: metrics.heroku,
   });
 
   const incidents = new IncidentRepository(store);
@@ -134,6 +140,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     botIdentity: options.botIdentity,
     exclusive: locks ? (key, task) => locks.run(key, task) : undefined,
     updateBudget: (task) => limits.slackUpdates.schedule({ priority: 'interactive' }, task),
+    routes: [metricsRoute(metrics, { token: config.metricsToken, warn: (err) => logger.error({ err }, '/metrics failed') })],
+    metrics: metrics.slack,
   });
   const engine = createEngine({
     store,
@@ -178,6 +186,7 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     limits: watchBudget,
     logger,
     timeScale: config.timeScale,
+    metrics: metrics.heroku,
   });
   const watched = { store, clients: watchClients, notifier: bot.healthNotifier, apps: config.policy.apps, policy: config.policy.health, now: options.maintenanceClock };
   const health = new HealthWatcher({
@@ -190,6 +199,10 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     periodic.every('health-watcher', config.status.cron, () => health.tick());
     if (config.policy.health.versions.enabled) periodic.every('version-radar', config.status.cron, () => radar.tick());
   }
+
+  const stats = async () => ({ slack: bot.stats(), heroku: await limits.stats() });
+  loadMetrics(metrics, { stats, watchersWaiting: () => watchBudget.waiting() });
+  storeGauges(metrics, { store, runs: engine, apps: () => Object.keys(config.policy.apps) });
 
   let stopping: Promise<void> | undefined;
   let lease: Lease | undefined;
@@ -249,9 +262,10 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     engine,
     bot,
     watcher,
-    stats: async () => ({ slack: bot.stats(), heroku: await limits.stats() }),
+    stats,
     periodic,
     queue,
+    metrics,
     health,
     radar,
     stop,

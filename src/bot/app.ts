@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, webApi, type RespondFn } from '@slack/bolt';
+import { App, webApi, type CustomRoute, type RespondFn } from '@slack/bolt';
 import { sql } from 'kysely';
 import { runbookPolicyFor, secretsOf, type Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -32,6 +32,7 @@ import { MODAL_CALLBACK, modalActionIds } from './modal/view.js';
 import { AccessPolicy } from './policy.js';
 import type { BotPorts } from './ports.js';
 import { createReceiver } from './receiver.js';
+import { observedFetch, type SlackApiMetrics } from './observed-fetch.js';
 import { redactingFetch } from './redacting-fetch.js';
 import { RunMessages } from './run-messages.js';
 import { sharedReads } from './shared-reads.js';
@@ -73,6 +74,15 @@ export interface BotOptions {
   exclusive?: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   /** The workspace's chat.update budget, shared by every run and replica. */
   updateBudget?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** More HTTP routes on PORT beside `/healthz` (`/metrics`), in HTTP and Socket Mode alike. */
+  routes?: CustomRoute[];
+  /** Counts Slack API calls and their errors, and times acks (for /metrics). */
+  metrics?: SlackMetrics;
+}
+
+export interface SlackMetrics extends SlackApiMetrics {
+  /** Seconds from a request's arrival (HTTP request or Socket Mode envelope) to its ack. */
+  ack(mode: 'http' | 'socket', seconds: number): void;
 }
 
 export interface Bot {
@@ -121,7 +131,11 @@ export function createBot(options: BotOptions): Bot {
     apiUrl,
     logger: slackLogger,
     healthy: async () => (await sql`select 1`.execute(store.db), true),
+    routes: options.routes,
+    onAck: options.metrics ? (m, seconds) => options.metrics?.ack(m, seconds) : undefined,
   });
+  // Every body sent to Slack (Web API and response_url alike) has the configured secrets redacted.
+  const redacting = redactingFetch(createRedactor(secretsOf(config)));
   const app = new App({
     token: botToken,
     receiver,
@@ -131,8 +145,7 @@ export function createBot(options: BotOptions): Bot {
     clientOptions: {
       slackApiUrl: apiUrl,
       retryConfig: options.slackRetry ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
-      // Every body sent to Slack (Web API and response_url alike) has the configured secrets redacted.
-      fetch: redactingFetch(createRedactor(secretsOf(config))),
+      fetch: options.metrics ? observedFetch(redacting, apiUrl, options.metrics) : redacting,
     },
     ...(options.botIdentity ? { ...options.botIdentity, tokenVerificationEnabled: false } : { deferInitialization: true }),
   });

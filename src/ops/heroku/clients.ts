@@ -2,7 +2,7 @@ import type { Logger } from '../../log.js';
 import type { Limits } from '../limits.js';
 import { ConnectClient } from './connect.js';
 import { PostgresDataClient } from './data.js';
-import { createHttp, RequestIdChain, type RequestObserver } from './http.js';
+import { createHttp, RequestIdChain, type HttpMetrics, type RequestObserver } from './http.js';
 import { PlatformClient } from './platform.js';
 
 export interface HerokuClientsOptions {
@@ -15,6 +15,8 @@ export interface HerokuClientsOptions {
   timeScale?: number;
   timeoutMs?: number;
   onRequest?: RequestObserver;
+  /** Counts answers and retries for /metrics. */
+  metrics?: HttpMetrics;
 }
 
 export interface HerokuClients {
@@ -29,7 +31,7 @@ const HEROKU_ACCEPT = 'application/vnd.heroku+json; version=3';
 export function createHerokuClients(options: HerokuClientsOptions): HerokuClients {
   const { limits, timeScale } = options;
   const logger = options.logger.child({ component: 'heroku' });
-  const common = { token: options.apiKey, logger, timeScale, timeoutMs: options.timeoutMs, onRequest: options.onRequest };
+  const common = { token: options.apiKey, logger, timeScale, timeoutMs: options.timeoutMs, onRequest: options.onRequest, metrics: options.metrics };
   // The Heroku CLI sends the same Accept (and one Request-Id chain) to both hosts.
   const account = {
     ...common,

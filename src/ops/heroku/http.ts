@@ -65,7 +65,21 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Told of each request as it is made, in the caller's async context (tests hold steps to their declared calls with it). */
   onRequest?: RequestObserver;
+  /** Counts what Heroku answered and what was tried again (for /metrics). */
+  metrics?: HttpMetrics;
 }
+
+/**
+ * What /metrics counts of the HTTP traffic to Heroku: every answer by status (a 429 included), an
+ * attempt that got no answer at all, and every retry with its reason.
+ */
+export interface HttpMetrics {
+  response(answer: { api: HerokuApi; method: string; status: number | 'network_error' }): void;
+  retry(retry: { api: HerokuApi; reason: RetryReason }): void;
+}
+
+/** `rate_limited`: a 429 the limiter sends again after its backoff; the others: got's retries of an idempotent GET. */
+export type RetryReason = 'rate_limited' | 'server_error' | 'network_error';
 
 /** Sees every request a client sends: its API, verb and absolute URL. */
 export type RequestObserver = (request: { api: HerokuApi; method: Method; url: string }) => void;
@@ -95,10 +109,17 @@ export function createHttp(options: HttpOptions): HerokuHttp {
         },
       ],
       beforeRetry: [
-        (error, retryCount) => logger.warn({ api, method: error.options.method, path: pathOf(error.options.url), retryCount, err: error.message }, 'retrying Heroku request'),
+        (error, retryCount) => {
+          // An attempt without an answer is counted here when it is retried, in send() when it is the last.
+          if (!error.response) options.metrics?.response({ api, method: error.options.method, status: 'network_error' });
+          options.metrics?.retry({ api, reason: error.response ? 'server_error' : 'network_error' });
+          logger.warn({ api, method: error.options.method, path: pathOf(error.options.url), retryCount, err: error.message }, 'retrying Heroku request');
+        },
       ],
       afterResponse: [
         (response) => {
+          // Every answer, those got retries included (hooks see a response before its status is judged).
+          options.metrics?.response({ api, method: response.request.options.method, status: response.statusCode });
           const requestId = header(response.headers, 'request-id');
           if (requestId) options.requestIds?.track(requestId);
           const remaining = Number(header(response.headers, 'ratelimit-remaining') ?? NaN);
@@ -122,7 +143,10 @@ export function createHttp(options: HttpOptions): HerokuHttp {
     // Typed inside the job, so the limiter sees a 429's status and retries it. A run's pass sends
     // nothing once its job's lease is over (another process may own the run), and gives up waiting
     // for an answer when the lease ends: the process that takes the run over re-probes.
+    let attempts = 0;
     const attempt = () => {
+      // The limiter runs the task again only after a 429 (limits.ts): that is a rate-limit retry.
+      if (attempts++ > 0) options.metrics?.retry({ api, reason: 'rate_limited' });
       const left = checkPassLease();
       return client(request.url, {
         method,
@@ -131,6 +155,7 @@ export function createHttp(options: HttpOptions): HerokuHttp {
         searchParams: definedOnly(request.searchParams),
         timeout: { request: Math.min(timeoutMs, left) },
       }).catch((error: unknown) => {
+        if (error instanceof RequestError && !error.response) options.metrics?.response({ api, method, status: 'network_error' });
         throw toHerokuError(api, method, path, error);
       });
     };
