@@ -124,6 +124,9 @@ export function createBot(options: BotOptions): Bot {
   const engine = typeof options.engine === 'function' ? options.engine : () => options.engine as Engine;
   const slackLogger = boltLogger(logger);
 
+  // Every body sent to Slack (Web API and response_url alike) has the configured secrets redacted.
+  const redacting = redactingFetch(createRedactor(secretsOf(config)));
+  const slackFetch = options.metrics ? observedFetch(redacting, apiUrl, options.metrics) : redacting;
   const { mode, receiver } = createReceiver({
     signingSecret,
     appToken,
@@ -131,11 +134,10 @@ export function createBot(options: BotOptions): Bot {
     apiUrl,
     logger: slackLogger,
     healthy: async () => (await sql`select 1`.execute(store.db), true),
+    fetch: slackFetch,
     routes: options.routes,
     onAck: options.metrics ? (m, seconds) => options.metrics?.ack(m, seconds) : undefined,
   });
-  // Every body sent to Slack (Web API and response_url alike) has the configured secrets redacted.
-  const redacting = redactingFetch(createRedactor(secretsOf(config)));
   const app = new App({
     token: botToken,
     receiver,
@@ -145,7 +147,7 @@ export function createBot(options: BotOptions): Bot {
     clientOptions: {
       slackApiUrl: apiUrl,
       retryConfig: options.slackRetry ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
-      fetch: options.metrics ? observedFetch(redacting, apiUrl, options.metrics) : redacting,
+      fetch: slackFetch,
     },
     ...(options.botIdentity ? { ...options.botIdentity, tokenVerificationEnabled: false } : { deferInitialization: true }),
   });

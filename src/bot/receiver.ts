@@ -19,6 +19,8 @@ export interface ReceiverOptions {
   logger: BoltLogger;
   /** True when the bot can serve (its store answers). */
   healthy: () => Promise<boolean>;
+  /** Socket Mode: the fetch of its own Web API client (`apps.connections.open`), counted as the bot's calls are. */
+  fetch?: typeof fetch;
   /** More HTTP routes on PORT beside `/healthz` (`/metrics`). */
   routes?: CustomRoute[];
   /** Told how long each ack took: from an HTTP request's arrival, or a Socket Mode envelope's, to the ack sent. */
@@ -40,7 +42,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       appToken: options.appToken,
       logger: options.logger,
       customRoutes,
-      installerOptions: { port: options.port, clientOptions: { slackApiUrl: options.apiUrl } },
+      installerOptions: { port: options.port, clientOptions: { slackApiUrl: options.apiUrl, ...(options.fetch && { fetch: options.fetch }) } },
     });
     if (options.onAck) timeSocketAcks(receiver, options.onAck);
     return { mode: 'socket', receiver };

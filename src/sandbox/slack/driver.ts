@@ -45,6 +45,22 @@ export interface ClickableMessage {
   blocks: unknown[];
 }
 
+export interface CommandInput {
+  user: string;
+  channel: string;
+  text: string;
+  command?: string;
+  triggerId?: string;
+}
+
+export interface ClickInput {
+  user: string;
+  message: ClickableMessage;
+  actionId: string;
+  which?: (button: Button) => boolean;
+  triggerId?: string;
+}
+
 interface Button {
   action_id: string;
   block_id?: string;
@@ -63,10 +79,19 @@ export class SlackDriver {
   }
 
   /** `/connect <text>` typed by `user` in `channel`. */
-  command(input: { user: string; channel: string; text: string; command?: string; triggerId?: string } & DeliverOptions): Promise<Delivery> {
+  command(input: CommandInput & DeliverOptions): Promise<Delivery> {
+    const { fields, triggerId, responseUrl: url } = this.commandPayload(input);
+    return this.deliver(new URLSearchParams(fields).toString(), input, triggerId, url);
+  }
+
+  /**
+   * The fields of a slash command as Slack sends them: form-encoded over HTTP, or as the `payload`
+   * of a Socket Mode `slash_commands` envelope.
+   */
+  commandPayload(input: CommandInput): { fields: Record<string, string>; triggerId: string; responseUrl: string } {
     const triggerId = input.triggerId ?? newTriggerId(input.user);
     const url = this.responseUrl({ channel: input.channel, user: input.user });
-    const body = new URLSearchParams({
+    const fields = {
       token: 'deprecated-verification-token',
       team_id: this.team.id,
       team_domain: this.team.domain,
@@ -80,14 +105,18 @@ export class SlackDriver {
       is_enterprise_install: 'false',
       response_url: url,
       trigger_id: triggerId,
-    }).toString();
-    return this.deliver(body, input, triggerId, url);
+    };
+    return { fields, triggerId, responseUrl: url };
   }
 
   /** `user` clicks the button `actionId` on `message` (the first one, or the first `which` accepts). */
-  click(
-    input: { user: string; message: ClickableMessage; actionId: string; which?: (button: Button) => boolean; triggerId?: string } & DeliverOptions,
-  ): Promise<Delivery> {
+  click(input: ClickInput & DeliverOptions): Promise<Delivery> {
+    const { payload, triggerId, responseUrl: url } = this.clickPayload(input);
+    return this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input, triggerId, url);
+  }
+
+  /** The `block_actions` payload of a click: form-encoded over HTTP, or a Socket Mode `interactive` envelope's payload. */
+  clickPayload(input: ClickInput): { payload: Record<string, unknown>; triggerId: string; responseUrl: string } {
     const button = buttonsOf(input.message.blocks).find((b) => b.action_id === input.actionId && (input.which?.(b) ?? true));
     if (!button) throw new Error(`no ${input.actionId} button on message ${input.message.ts}`);
     const triggerId = input.triggerId ?? newTriggerId(input.user);
@@ -108,7 +137,7 @@ export class SlackDriver {
       response_url: url,
       actions: [{ ...button, action_ts: actionTs }],
     };
-    return this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input, triggerId, url);
+    return { payload, triggerId, responseUrl: url };
   }
 
   /** An Events API event (`app_home_opened`...), as Slack delivers it: JSON, signed. */

@@ -2,7 +2,7 @@
 export { BLOCK_KIT, blockKitViolations, viewViolations } from './block-kit-rules.js';
 export { newTriggerId, triggerUser } from './triggers.js';
 export { viewJson } from './web-api.js';
-export { ackText, buttonsOf, SlackDriver, type ClickableMessage, type DeliverOptions, type Delivery, type SlackDriverOptions } from './driver.js';
+export { ackText, buttonsOf, SlackDriver, type ClickableMessage, type ClickInput, type CommandInput, type DeliverOptions, type Delivery, type SlackDriverOptions } from './driver.js';
 export { PanelError, panelAction, type PanelAction, type PanelNotice, type PanelState, type SandboxPanel } from './panel.js';
 export { responseUrl, responseContext, type ResponseContext } from './response-urls.js';
 export { startSlackStandIn, type ApiCall, type ResponseUrlPost, type SlackStandIn, type SlackStandInOptions } from './server.js';

@@ -49,9 +49,11 @@ export async function startBotProcess(options: { env: Record<string, string>; po
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
-        if (entry.msg === 'connect-ops is running' && typeof entry.port === 'number') {
+        // In Socket Mode the log names no port of Bolt's HTTP receiver: /healthz is on $PORT as given.
+        const port = typeof entry.port === 'number' ? entry.port : Number(env.PORT);
+        if (entry.msg === 'connect-ops is running' && port > 0) {
           clearTimeout(timer);
-          resolve(entry.port);
+          resolve(port);
         }
       } catch {
         logs.push({ raw: line });
