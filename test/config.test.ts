@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, POLICY_RUNBOOKS, runbookPolicyFor, validatePolicy } from '../src/config.js';
+import { ConfigError, loadConfig, POLICY_RUNBOOKS, runbookPolicyFor, secretsOf, validatePolicy } from '../src/config.js';
 import { RUNBOOK_COMMANDS } from '../src/bot/commands/grammar.js';
 import { runbooks } from '../src/ops/runbooks/index.js';
 
@@ -62,6 +62,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { PORT: 'eighty', CONNECT_OPS_TIME_SCALE: '0', HEROKU_API_URL: 'nope' }, readPolicy: noPolicy })).toThrow(
       /PORT[\s\S]*HEROKU_API_URL[\s\S]*CONNECT_OPS_TIME_SCALE|PORT[\s\S]*CONNECT_OPS_TIME_SCALE/,
     );
+  });
+
+  it('reads METRICS_TOKEN, refuses a short one with how to make one, and redacts it as a secret', () => {
+    expect(() => loadConfig({ env: { METRICS_TOKEN: 'short' }, readPolicy: noPolicy })).toThrow(/METRICS_TOKEN: must be at least 16 characters[\s\S]*openssl rand -hex 32/);
+    expect(loadConfig({ env: {}, readPolicy: noPolicy }).metricsToken).toBeUndefined();
+    const token = '0123456789abcdef0123';
+    const c = loadConfig({ env: { METRICS_TOKEN: token }, readPolicy: noPolicy });
+    expect(c.metricsToken).toBe(token);
+    expect(secretsOf(c)).toContain(token);
   });
 
   it('refuses the embedded store on a Heroku dyno', () => {
