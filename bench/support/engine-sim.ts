@@ -102,7 +102,8 @@ process.on('message', (message: ToSim) => {
     send({ type: 'ready', url: sim.url, token: sim.token, clock: { realNow: Date.now(), simNow: world.clock.now(), timeScale } });
   } else {
     for (const [name, report] of reports) {
-      const writes = world.apps.get(name)?.writes ?? [];
+      // Every change of what one of the app's writers writes to (writers.ts).
+      const writes = world.writeLedger.entries().filter((e) => e.app === name);
       report.changes = [...report.changes, ...writes.map((w) => w.at)].sort((a, b) => a - b);
     }
     send({ type: 'report', apps: Object.fromEntries(reports) });

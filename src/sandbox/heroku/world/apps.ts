@@ -4,7 +4,7 @@ import type { OneOffDyno } from './dynos.js';
 import type { Release } from './releases.js';
 import type { SchedulerJob } from './scheduler.js';
 import { defaultWriters, type ProcessWriter } from './writers.js';
-import { noteWrites, type WriteChange } from './writes.js';
+import { noteWrites } from './writes.js';
 import type { World } from './world.js';
 
 export interface App {
@@ -19,8 +19,6 @@ export interface App {
   /** Config vars people set. Attachment vars (`DATABASE_URL`) are derived: see config-vars.ts. */
   configVars: Map<string, string>;
   releases: Release[];
-  /** When the app started or stopped taking writes: see writes.ts. */
-  writes: WriteChange[];
   /** Which process types write, through which config var: see writers.ts. */
   writers: ProcessWriter[];
   /** One-off dynos running now (`heroku run`, Scheduler jobs). */
@@ -58,7 +56,6 @@ export function createApp(world: World, spec: NewApp): App {
     formation: [],
     configVars: new Map(Object.entries(spec.configVars ?? {})),
     releases: [],
-    writes: [],
     writers: spec.writers ?? defaultWriters(),
     dynos: [],
     schedulerJobs: [],

@@ -5,7 +5,8 @@ import { configVars } from './config-vars.js';
 import { AT_REST, moveThrough, type Mapping } from './mappings.js';
 import { objectRows, orgFor } from './salesforce.js';
 import { connect, writes } from './timings.js';
-import { takesWrites, writingMs } from './writes.js';
+import { resolveConfigVar } from './writers.js';
+import { writesOf, writingMs } from './writes.js';
 import type { World } from './world.js';
 
 export type ConnectionState =
@@ -147,6 +148,12 @@ export function connectionApp(world: World, connection: Connection): App {
   return addOnApp(world, addon);
 }
 
+/** The writes to the database the connection syncs (its db_key, resolved on its app now); none without one. */
+function databaseWrites(world: World, connection: Connection) {
+  const addonId = connection.dbKey ? resolveConfigVar(world, connectionApp(world, connection), connection.dbKey) : null;
+  return addonId ? writesOf(world, addonId) : [];
+}
+
 export function findConnection(world: World, id: string): Connection {
   const connection = world.connections.get(id);
   if (!connection) throw notFound('connection', 'Connection not found.');
@@ -154,7 +161,7 @@ export function findConnection(world: World, id: string): Connection {
 }
 
 /**
- * The state a client reads. A quiet connection is IDLE, but while its app takes writes it polls the
+ * The state a client reads. A quiet connection is IDLE, but while its database takes writes it polls the
  * trigger log for the last minute of every ten (POLLING_DB_CHANGES); each connection starts its
  * cycle in the first half, so a fresh world answers IDLE for a few simulated minutes. The
  * `stuckPolling` fault keeps it polling. A db_key whose config var has gone shows DB_UNAVAILABLE.
@@ -166,7 +173,7 @@ export function connectionState(world: World, connection: Connection): Connectio
   if (world.faults.current.stuckPolling.includes(app.name)) return 'POLLING_DB_CHANGES';
   const offset = (connection.serial * 37_000) % (connect.pollCycle / 2);
   const phase = (world.clock.now() - world.clock.startedAt + offset) % connect.pollCycle;
-  return takesWrites(app) && phase >= connect.pollCycle - connect.pollBurst ? 'POLLING_DB_CHANGES' : 'IDLE';
+  return world.writeLedger.written(resolveConfigVar(world, app, connection.dbKey ?? '') ?? '') && phase >= connect.pollCycle - connect.pollBurst ? 'POLLING_DB_CHANGES' : 'IDLE';
 }
 
 /**
@@ -223,7 +230,7 @@ export function pendingRows(world: World, connection: Connection, mapping: Mappi
   if (mapping.config.access !== 'read_write') return 0;
   const now = world.clock.now();
   if (connection.pausedAt !== undefined) {
-    const written = writingMs(connectionApp(world, connection), connection.pausedAt, now);
+    const written = writingMs(databaseWrites(world, connection), connection.pausedAt, now);
     return Math.floor((written / 60_000) * writes.connectRowsPerMinute);
   }
   const drain = connection.drain;

@@ -1,12 +1,12 @@
 import { invalidParams, notFound } from '../errors.js';
-import { addOnApp, type AddOn } from './addons.js';
+import type { AddOn } from './addons.js';
 import type { App } from './apps.js';
 import { attachmentName, attachmentsOf } from './attachments.js';
 import { behindBy } from './followers.js';
 import { isEssential, isPostgres, type Plan } from './plans.js';
 import { postgres, writes } from './timings.js';
 import type { Upgrade } from './upgrades.js';
-import { writingMs } from './writes.js';
+import { writesOf, writingMs } from './writes.js';
 import type { World } from './world.js';
 
 /** The Heroku Postgres side of a `heroku-postgresql` add-on, as the data API sees it. */
@@ -118,8 +118,7 @@ export function forkFollow(world: World, database: Database): string {
 export function transactions(world: World, database: Database): number {
   const leader = database.leaderId ? world.databases.get(database.leaderId) : undefined;
   if (leader) return Math.max(0, transactions(world, leader) - (behindBy(world, database) ?? 0));
-  const addon = world.addons.get(database.addonId);
-  const written = addon ? writingMs(addOnApp(world, addon), database.txSince, world.clock.now()) : 0;
+  const written = writingMs(writesOf(world, database.addonId), database.txSince, world.clock.now());
   return database.txBase + Math.floor((written / 60_000) * writes.commitsPerMinute);
 }
 

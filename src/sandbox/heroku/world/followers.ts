@@ -1,27 +1,27 @@
 import { unprocessable } from '../errors.js';
-import { addOnApp } from './addons.js';
 import { transactions, type Database } from './databases.js';
 import { follower, postgres } from './timings.js';
-import { writeSpans, writingAt } from './writes.js';
+import { writeSpans, writesOf, writingAt } from './writes.js';
 import type { World } from './world.js';
 
 /**
  * Follower lag ("Behind By"). It starts high when the follower becomes available, catches up over
  * simulated hours while the leader's app takes writes, then hovers at a small positive number.
- * It drains to 0 commits only once writes stop: maintenance mode on AND worker dynos at 0.
+ * It drains to 0 commits only once nothing writes to the leader any more: no process of any app it
+ * is attached to (web behind maintenance mode, other types at 0), no one-off dyno (writes.ts).
  */
 export function behindBy(world: World, database: Database): number | undefined {
   const leader = database.leaderId ? world.addons.get(database.leaderId) : undefined;
   if (!leader || database.availableAt === undefined) return undefined;
-  const app = addOnApp(world, leader);
+  const writes = writesOf(world, leader.id);
   const now = world.clock.now();
   let lag = follower.initialLag;
-  for (const span of writeSpans(app, database.availableAt, now)) {
+  for (const span of writeSpans(writes, database.availableAt, now)) {
     lag = span.writing
       ? follower.hover + (lag - follower.hover) * Math.exp(-span.ms / follower.catchUpTimeConstant)
       : Math.max(0, lag - (span.ms / 60_000) * follower.replayPerMinute);
   }
-  if (!writingAt(app, now)) return Math.floor(lag);
+  if (!writingAt(writes, now)) return Math.floor(lag);
   const jitter = follower.hoverJitter * Math.sin(now / 97_000);
   return Math.max(1, Math.round(lag + jitter));
 }

@@ -33,6 +33,9 @@ const GB = 1024 ** 3;
  * DATABASE_URL, a release phase runs on every release, a Heroku Scheduler job (every 10 minutes, 2
  * minutes long) writes through DATABASE_URL, and the database is shared with hooli-reports, whose
  * worker writes through HOOLI_DB_URL. Maintenance mode on hooli-prod stops none of those.
+ *
+ * A database is written by whichever writers resolve to it (writers.ts): globex-prod's worker writes
+ * the ONYX database Heroku Connect syncs, its web the leader.
  */
 function seedDefault(world: World): void {
   const acme = createOrg(world, 'integration@acme.example.com', { Account: 1_204_311, Contact: 3_412_877, Opportunity: 803_992, Case: 398_140, Lead: 251_004 });
@@ -49,10 +52,22 @@ function seedDefault(world: World): void {
   ]);
   withConnect(world, staging, { plan: 'herokuconnect:demo', org: acmeSandbox.id, mappings: { Account: 'read_write', Contact: 'read_only' } });
 
-  const globexProd = herokuApp(world, { name: 'globex-prod', region: 'eu', formation: { web: 3, worker: 2 } }, [
-    { plan: 'heroku-postgresql:standard-2', version: 14, gb: 212.5, tables: 188 },
-    { plan: 'heroku-postgresql:standard-0', version: 14, gb: 35.7, tables: 23, color: 'ONYX' },
-  ]);
+  const globexProd = herokuApp(
+    world,
+    {
+      name: 'globex-prod',
+      region: 'eu',
+      formation: { web: 3, worker: 2 },
+      writers: [
+        { processType: 'web', configVar: 'DATABASE_URL' },
+        { processType: 'worker', configVar: 'HEROKU_POSTGRESQL_ONYX_URL' },
+      ],
+    },
+    [
+      { plan: 'heroku-postgresql:standard-2', version: 14, gb: 212.5, tables: 188 },
+      { plan: 'heroku-postgresql:standard-0', version: 14, gb: 35.7, tables: 23, color: 'ONYX' },
+    ],
+  );
   withConnect(world, globexProd, { dbKey: 'HEROKU_POSTGRESQL_ONYX_URL', org: globex.id, mappings: { Account: 'read_only', Contact: 'read_only', Order: 'read_only' } });
 
   herokuApp(world, { name: 'initech-api', formation: { web: 1 } }, [{ plan: 'heroku-postgresql:essential-0', version: 16, gb: 0.4, tables: 12 }]);

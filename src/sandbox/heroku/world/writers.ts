@@ -46,9 +46,17 @@ export function resolveConfigVar(world: World, app: App, configVar: string): str
   return (value && [...world.addons.values()].find((a) => a.url === value)?.id) ?? null;
 }
 
+/** From `at`, the database takes writes (some writer, on any app, writes to it) or not. */
+export interface WriteChange {
+  at: number;
+  writing: boolean;
+}
+
 export class WriteLedger {
   #entries: WriteEntry[] = [];
   readonly #current = new Map<string, WriteEntry>();
+  /** Per add-on: when it started or stopped taking writes from anyone. */
+  readonly #byAddOn = new Map<string, WriteChange[]>();
 
   /** Records `entry` when it differs from what that writer wrote to before. */
   note(entry: WriteEntry): void {
@@ -57,6 +65,34 @@ export class WriteLedger {
     if (before?.addonId === entry.addonId && before.configVar === entry.configVar) return;
     this.#current.set(key, entry);
     this.#entries.push(entry);
+    for (const addonId of new Set([before?.addonId, entry.addonId])) if (addonId) this.#mark(addonId, entry.at);
+  }
+
+  /** A database is written while any writer of any app writes to it: a change of one writer may change that. */
+  #mark(addonId: string, at: number): void {
+    const writing = [...this.#current.values()].some((e) => e.addonId === addonId);
+    const timeline = this.#byAddOn.get(addonId) ?? [];
+    this.#byAddOn.set(addonId, timeline);
+    const before = [...timeline].reverse().find((c) => c.at <= at);
+    if ((before?.writing ?? false) === writing) return;
+    // Seeds play history out of order (an app created 400 days ago after one created 399 days ago): keep the timeline sorted.
+    const index = timeline.findIndex((c) => c.at > at);
+    timeline.splice(index === -1 ? timeline.length : index, 0, { at, writing });
+  }
+
+  /** When the add-on started and stopped taking writes (from every app's writers and one-off dynos). */
+  timeline(addonId: string): readonly WriteChange[] {
+    return this.#byAddOn.get(addonId) ?? [];
+  }
+
+  /** Whether some writer writes to the add-on now. */
+  written(addonId: string): boolean {
+    return [...this.#current.values()].some((e) => e.addonId === addonId);
+  }
+
+  /** The writers writing to the add-on now, as `app/writer`. */
+  writersNow(addonId: string): string[] {
+    return [...this.#current.values()].filter((e) => e.addonId === addonId).map((e) => `${e.app}/${e.writer}`);
   }
 
   entries(): readonly WriteEntry[] {
@@ -75,6 +111,7 @@ export class WriteLedger {
   clear(): void {
     this.#entries = [];
     this.#current.clear();
+    this.#byAddOn.clear();
   }
 }
 
