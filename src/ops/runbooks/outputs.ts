@@ -39,6 +39,21 @@ export interface Outputs {
   followUps: string[];
   /** Every consumer of the database a cutover replaces, found before anything changes (reads/consumers.ts). */
   consumers: Consumers;
+  /**
+   * The other apps the database is attached to, as the run found them before stopping their writes:
+   * maintenance mode and the non-web process types above 0, restored exactly afterwards (writers.ts).
+   */
+  otherApps: OtherAppBefore[];
+  /** One-off dynos the run stopped (recorded before each stop, so a restart stops none twice). */
+  stoppedDynos: Array<{ app: string; name: string; type: string }>;
+}
+
+export interface OtherAppBefore {
+  app: string;
+  /** Maintenance mode before the run: an app already in maintenance stays in it. */
+  maintenance: boolean;
+  /** Its non-web process types that were running, with their quantities. */
+  formation: Array<{ type: string; quantity: number }>;
 }
 
 /**
