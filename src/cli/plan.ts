@@ -5,6 +5,7 @@ import { CONSUMERS_CHECK } from '../ops/runbooks/preflight.js';
 import type { PlannedConsumers } from '../ops/runbooks/reads/consumers.js';
 import type { RunbookRegistry } from '../ops/runbooks/runbook.js';
 import { consumerLines } from '../bot/views/consumers.js';
+import { writerLines } from '../ops/runbooks/reads/writers.js';
 
 /**
  * `connect-ops plan RUNBOOK -a APP [--param value ...]`: what a runbook would do on an app, step by
@@ -111,6 +112,7 @@ export function renderPlan(plan: Plan, consumers?: PlannedConsumers): string {
   }
   if (consumers) {
     lines.push('', 'Who uses the database:', ...consumerLines(consumers.consumers, 'text').map((line) => `  ${line}`));
+    lines.push('Who stops writing, and the proof:', ...writerLines(consumers.consumers, plan.app, plan.steps.map((s) => s.title)).map((line) => `  ${line}`));
     if (consumers.refusal) lines.push(`The run will refuse: ${consumers.refusal.reason} ${consumers.refusal.next}`);
   }
   return `${lines.join('\n')}\n`;

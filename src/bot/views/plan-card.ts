@@ -3,6 +3,7 @@ import type { Consumers } from '../../ops/runbooks/outputs.js';
 import type { PlannedConsumers } from '../../ops/runbooks/reads/consumers.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { consumerLines } from './consumers.js';
+import { writerLines } from '../../ops/runbooks/reads/writers.js';
 import { actions, button, context, header, section, type Block, type MessageContent } from './blocks.js';
 import { clockNote, code, duration, escape, plural, slackTime } from './format.js';
 import { fitMessage, packLines } from './limits.js';
@@ -59,7 +60,8 @@ function consumersBlocks(input: PlanCardInput): Block[] {
   const consumers = recorded ?? planned?.consumers;
   if (!consumers) return [];
   const refusal = !recorded && planned?.refusal ? [`:no_entry: *The run will refuse:* ${escape(planned.refusal.reason)} ${escape(planned.refusal.next)}`] : [];
-  return packLines(['*Who uses the database:*', ...consumerLines(consumers).map((line) => `• ${line}`), ...refusal]).map((text) => section(text));
+  const writers = writerLines(consumers, input.plan.app, input.plan.steps.map((s) => s.title)).map((line) => `• ${escape(line)}`);
+  return packLines(['*Who uses the database:*', ...consumerLines(consumers).map((line) => `• ${line}`), ...refusal, '*Who stops writing, and the proof:*', ...writers]).map((text) => section(text));
 }
 
 /**

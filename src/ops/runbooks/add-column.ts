@@ -34,6 +34,7 @@ import { newDatabaseAvailable, newDatabaseExists, newDatabaseGone } from './read
 import { allReloaded, reloadFinished } from './reads/reload.js';
 import { action, approval, check, manual, runbook, wait, type Step } from './runbook.js';
 import { pauseRetry, timing } from './timings.js';
+import { disableScheduler, enableScheduler, noWriterBefore, restartOtherWriters, stopOtherWriters } from './writers.js';
 
 /** Fields to add to one mapping. */
 const columns = z.object({ object: salesforceName, fields: salesforceNames });
@@ -130,6 +131,7 @@ export const addColumn = runbook<RunbookDeps, Params>({
       approval('Approve the cutover', { cites: 'Prep 13' }),
     ];
     const cutover: Array<Step<RunbookDeps, unknown>> = [
+      disableScheduler('Cutover 1'),
       action('Turn maintenance mode on', {
         do: setMaintenance(true),
         done: maintenanceIs(true),
@@ -143,6 +145,7 @@ export const addColumn = runbook<RunbookDeps, Params>({
         undo: { title: 'Scale the worker dynos back to the recorded formation', do: restoreFormation, done: formationRestored },
         cites: 'Cutover 1',
       }),
+      ...stopOtherWriters('Cutover 1'),
       wait('Wait until the old connection has written its pending changes to Salesforce', pendingChangesWritten('connection'), { ...timing.pendingWritten, cites: 'Cutover 2' }),
       wait('Wait until the old connection is IDLE', connectionReaches(OLD_CONNECTION, 'IDLE'), { ...timing.untilIdle, cites: 'Cutover 2' }),
       action('Pause the old connection', {
@@ -163,6 +166,7 @@ export const addColumn = runbook<RunbookDeps, Params>({
       }),
       wait('Wait until the new connection is PAUSED', connectionReaches(NEW_CONNECTION, 'PAUSED'), { ...timing.untilPaused, cites: 'Cutover 2' }),
       manual('Copy the data Heroku Connect does not sync to the new database, and enable the custom triggers', copyAdditionalData, { cites: 'Cutover 3' }),
+      noWriterBefore('Cutover 4'),
       ...nameSteps('Cutover 4', [action('Promote the new database to DATABASE_URL (pg:promote)', { do: promoteNewDatabase, done: newDatabasePromoted, cites: 'Cutover 4' })]),
       action("Point the old connection at the old database's new config var", {
         do: setDbKey(OLD_CONNECTION, keptConfigVar),
@@ -177,6 +181,8 @@ export const addColumn = runbook<RunbookDeps, Params>({
       wait('Verify that data flows: the new connection syncs and every mapping is DATA_SYNCED', mappingsSynced(NEW_CONNECTION, 'all'), { ...timing.dataFlows, cites: 'Cutover 8' }),
       action('Scale the worker dynos back to the recorded formation', { do: restoreFormation, done: formationRestored, cites: 'Cutover 9' }),
       action('Turn maintenance mode off', { do: setMaintenance(false), done: maintenanceIs(false), downtime: 'ends', cites: 'Cutover 9' }),
+      ...restartOtherWriters('Cutover 9'),
+      enableScheduler('Cutover 9'),
       // Cutover 10 and 11, destroying the old Heroku Connect add-on and then the old database, are
       // left to the operator: they cannot be undone, and the old connection on the old database is the
       // way back until the new one has proven itself.

@@ -20,6 +20,7 @@ import { newDatabaseAvailable, newDatabaseExists, newDatabaseGone } from './read
 import { copyFinished, copyStarted } from './reads/transfer.js';
 import { action, approval, check, runbook, wait } from './runbook.js';
 import { pauseRetry, timing } from './timings.js';
+import { disableScheduler, enableScheduler, noWriterAfter, noWriterBefore, restartOtherWriters, stopOtherWriters } from './writers.js';
 
 export const copyParams = z
   .object({ app: appName, plan: postgresPlan.optional(), version: pgVersion.optional() })
@@ -58,6 +59,7 @@ export const copy = runbook<RunbookDeps, Params>({
       }),
       wait('Wait until the new database is available', newDatabaseAvailable, { ...timing.newDatabase, cites: PG_COPY }),
       approval('Approve the cutover'),
+      disableScheduler(PG_COPY),
       action('Turn maintenance mode on', {
         do: setMaintenance(true),
         done: maintenanceIs(true),
@@ -71,6 +73,7 @@ export const copy = runbook<RunbookDeps, Params>({
         undo: { title: 'Scale the worker dynos back to the recorded formation', do: restoreFormation, done: formationRestored },
         cites: PG_COPY,
       }),
+      ...stopOtherWriters(PG_COPY),
       wait('Wait until Heroku Connect is IDLE', connectionReaches(HEROKU_CONNECT, 'IDLE'), { ...timing.untilIdle, cites: PG_COPY }),
       action('Pause Heroku Connect', {
         do: pause(HEROKU_CONNECT),
@@ -80,12 +83,16 @@ export const copy = runbook<RunbookDeps, Params>({
         cites: PG_COPY,
       }),
       wait('Wait until Heroku Connect is PAUSED', connectionReaches(HEROKU_CONNECT, 'PAUSED'), { ...timing.untilPaused, cites: PG_COPY }),
+      noWriterBefore(PG_COPY),
       action('Copy the data to the new database (pg:copy)', { do: copyData, done: copyStarted, cites: PG_COPY }),
       wait('Wait until the copy has finished', copyFinished, { ...timing.copyFinished, cites: PG_COPY }),
+      noWriterAfter(PG_COPY),
       ...cutoverSteps(PG_COPY),
       action('Resume Heroku Connect', { do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT), cites: PG_COPY }),
       action('Scale the worker dynos back to the recorded formation', { do: restoreFormation, done: formationRestored }),
       action('Turn maintenance mode off', { do: setMaintenance(false), done: maintenanceIs(false), downtime: 'ends' }),
+      ...restartOtherWriters(),
+      enableScheduler(),
       wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(HEROKU_CONNECT, 'all'), timing.mappingsSynced),
     ];
   },

@@ -16,6 +16,7 @@ import { mappingsSynced } from './reads/mappings.js';
 import { newDatabaseAvailable, newDatabaseExists, newDatabaseGone } from './reads/new-database.js';
 import { destroyNewDatabase } from './mutations/new-database.js';
 import { action, approval, check, wait, type Step } from './runbook.js';
+import { disableScheduler, enableScheduler, restartOtherWriters, stopOtherWriters } from './writers.js';
 import { pauseRetry, timing } from './timings.js';
 
 type Steps = Array<Step<RunbookDeps, unknown>>;
@@ -41,6 +42,7 @@ export function followerChangeoverSteps(options: { plan?: string; becomeLeader: 
     wait('Wait until the follower is available', newDatabaseAvailable, { ...timing.newDatabase, cites: 'step 1' }),
     wait(`Wait until the follower is within ${CAUGHT_UP} commits of its leader`, lagAtMost(CAUGHT_UP), { ...timing.followerCaughtUp, cites: 'step 2' }),
     approval('Approve the cutover'),
+    disableScheduler('step 3'),
     action('Turn maintenance mode on', {
       do: setMaintenance(true),
       done: maintenanceIs(true),
@@ -54,6 +56,7 @@ export function followerChangeoverSteps(options: { plan?: string; becomeLeader: 
       undo: { title: 'Scale the worker dynos back to the recorded formation', do: restoreFormation, done: formationRestored },
       cites: 'step 3',
     }),
+    ...stopOtherWriters('step 3'),
     wait('Wait until Heroku Connect is IDLE', connectionReaches(HEROKU_CONNECT, 'IDLE'), { ...timing.untilIdle, cites: 'step 3' }),
     action('Pause Heroku Connect', {
       do: pause(HEROKU_CONNECT),
@@ -69,6 +72,8 @@ export function followerChangeoverSteps(options: { plan?: string; becomeLeader: 
     action('Resume Heroku Connect', { do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT), cites: 'step 6' }),
     action('Scale the worker dynos back to the recorded formation', { do: restoreFormation, done: formationRestored, cites: 'step 7' }),
     action('Turn maintenance mode off', { do: setMaintenance(false), done: maintenanceIs(false), downtime: 'ends', cites: 'step 7' }),
+    ...restartOtherWriters('step 7'),
+    enableScheduler('step 7'),
     // Not a document step: the run ends when Heroku Connect is healthy and caught up.
     wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(HEROKU_CONNECT, 'all'), timing.mappingsSynced),
   ];

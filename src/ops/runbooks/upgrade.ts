@@ -23,6 +23,7 @@ import {
 import { action, approval, check, runbook, wait, type ParamSpec } from './runbook.js';
 import { read } from './deps.js';
 import { pauseRetry, timing } from './timings.js';
+import { disableScheduler, enableScheduler, noWriterBefore, restartAppWriters, restartOtherWriters, stopAppWriters, stopOtherWriters } from './writers.js';
 
 export const upgradeParams = z.object({
   app: appName,
@@ -89,19 +90,27 @@ export const upgrade = runbook<RunbookDeps, Params>({
       wait('Wait until the upgrade is prepared', preparedToRun, { ...timing.upgradePrepared, cites: 'pg:upgrade:wait' }),
       approval('Approve the cutover'),
       check('The prepared upgrade is still waiting to run', upgradeStillScheduled),
+      // "Both methods require some application downtime to ensure that no data is lost during the
+      // upgrade" (Dev Center "Upgrading the Version of a Heroku Postgres Database"): every writer stops.
+      disableScheduler('pg:upgrade:run'),
+      ...stopAppWriters('pg:upgrade:run'),
+      ...stopOtherWriters('pg:upgrade:run'),
       wait('Wait until Heroku Connect is IDLE', connectionReaches(HEROKU_CONNECT, 'IDLE'), timing.untilIdle),
       action('Pause Heroku Connect', {
         do: pause(HEROKU_CONNECT),
         done: pausedOrPausing(HEROKU_CONNECT),
         undo: { title: 'Resume Heroku Connect', do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT) },
         retryRefused: pauseRetry,
-        downtime: 'starts',
         cites: 'pause Heroku Connect',
       }),
       wait('Wait until Heroku Connect is PAUSED', connectionReaches(HEROKU_CONNECT, 'PAUSED'), timing.untilPaused),
+      noWriterBefore('pg:upgrade:run'),
       action('Run the upgrade (pg:upgrade:run)', { do: runUpgrade(connectDatabase, version), done: upgradeStarted(connectDatabase), cites: 'pg:upgrade:run' }),
       wait('Wait until the upgrade has finished', upgradeFinished(connectDatabase), { ...timing.upgradeFinished, cites: 'pg:upgrade:wait' }),
-      action('Resume Heroku Connect', { do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT), downtime: 'ends', cites: 'resume Heroku Connect' }),
+      action('Resume Heroku Connect', { do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT), cites: 'resume Heroku Connect' }),
+      ...restartAppWriters('pg:upgrade:run'),
+      ...restartOtherWriters('pg:upgrade:run'),
+      enableScheduler('pg:upgrade:run'),
       wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(HEROKU_CONNECT, 'all'), timing.mappingsSynced),
     ];
   },

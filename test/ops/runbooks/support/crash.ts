@@ -18,7 +18,7 @@ export interface Crash {
 
 /** The client methods that change something on Heroku. */
 const MUTATIONS = {
-  platform: ['setMaintenance', 'updateFormation', 'updateConfigVars', 'createAddOn', 'changeAddOnPlan', 'destroyAddOn', 'createAttachment', 'deleteAttachment'],
+  platform: ['setMaintenance', 'updateFormation', 'updateConfigVars', 'createAddOn', 'changeAddOnPlan', 'destroyAddOn', 'createAttachment', 'deleteAttachment', 'stopDyno'],
   data: ['unfollow', 'upgradePrepare', 'upgradeRun', 'upgradeCancel', 'createTransfer'],
   connect: ['pause', 'resume', 'restart', 'setDatabase', 'importConfiguration', 'updateMapping', 'reloadMapping', 'deleteMapping'],
 } as const;
