@@ -165,8 +165,9 @@ export const addColumn = runbook<RunbookDeps, Params>({
         cites: 'Cutover 2',
       }),
       wait('Wait until the new connection is PAUSED', connectionReaches(NEW_CONNECTION, 'PAUSED'), { ...timing.untilPaused, cites: 'Cutover 2' }),
+      // The old database is as it will stay only once nothing writes to it: before the copy of what Connect does not sync.
+      noWriterBefore('Cutover 3'),
       manual('Copy the data Heroku Connect does not sync to the new database, and enable the custom triggers', copyAdditionalData, { cites: 'Cutover 3' }),
-      noWriterBefore('Cutover 4'),
       ...nameSteps('Cutover 4', [action('Promote the new database to DATABASE_URL (pg:promote)', { do: promoteNewDatabase, done: newDatabasePromoted, cites: 'Cutover 4' })]),
       action("Point the old connection at the old database's new config var", {
         do: setDbKey(OLD_CONNECTION, keptConfigVar),

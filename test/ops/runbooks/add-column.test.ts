@@ -154,7 +154,9 @@ describe('add-column follows the help article step by step', () => {
   it('copies the data Heroku Connect does not sync during the cutover, with both connections paused, before the promote (Cutover 3)', async () => {
     const titles = plan().steps.map((s) => s.title);
     const copy = titles.indexOf('Copy the data Heroku Connect does not sync to the new database, and enable the custom triggers');
-    expect(titles[copy - 1]).toBe('Wait until the new connection is PAUSED');
+    // Right after the proof that nothing writes to the old database any more (issue 10).
+    expect(titles[copy - 1]).toBe('Nothing writes to the database: every app that uses it in maintenance mode, non-web dynos at 0, no one-off dyno');
+    expect(titles[copy - 2]).toBe('Wait until the new connection is PAUSED');
     expect(titles.indexOf('Wait until the old connection is PAUSED')).toBeLessThan(copy);
     expect(titles[copy + 2]).toBe('Promote the new database to DATABASE_URL (pg:promote)');
 

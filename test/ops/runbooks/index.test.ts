@@ -44,7 +44,8 @@ describe('the runbook registry', () => {
   });
 
   it.each([
-    ['upgrade', { version: 17 }, 'Pause Heroku Connect', 'Resume Heroku Connect'],
+    // pg:upgrade in place stops every writer too (issue 10): its downtime is maintenance mode's.
+    ['upgrade', { version: 17 }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
     ['upgrade-via-follower', { version: 17 }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
     ['plan-change-via-follower', { plan: 'premium-0' }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
     ['copy', { plan: 'standard-0' }, 'Turn maintenance mode on', 'Turn maintenance mode off'],
@@ -63,6 +64,8 @@ describe('the runbook registry', () => {
       ['Create a follower of the database on the same plan', 'Destroy the new database'],
       ['Turn maintenance mode on', 'Turn maintenance mode off'],
       ['Record the formation and scale the worker dynos to 0', 'Scale the worker dynos back to the recorded formation'],
+      ['Turn maintenance mode on for the other apps the database is attached to (their state recorded first)', 'Turn maintenance mode off again on the other apps that had it off'],
+      ['Scale the non-web dynos of the other apps to 0', 'Scale the other apps back to their recorded formation'],
       ['Pause Heroku Connect', 'Resume Heroku Connect'],
     ]);
   });

@@ -8,6 +8,10 @@ const DRY_RUN = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/dry_run$/;
 const CANCEL = /^POST \/client\/v11\/databases\/[^/]+\/upgrade\/cancel$/;
 const PAUSE = /^POST \/api\/v3\/connections\/[^/]+\/actions\/pause$/;
 const RESUME = /^POST \/api\/v3\/connections\/[^/]+\/actions\/resume$/;
+const MAINTENANCE = /^PATCH \/apps\/acme-prod$/;
+const SCALE = /^PATCH \/apps\/acme-prod\/formation$/;
+/** The cutover: every writer stops (maintenance mode, workers at 0), Connect pauses, the upgrade runs, and all come back. */
+const CUTOVER = [MAINTENANCE, SCALE, PAUSE, RUN, RESUME, SCALE, MAINTENANCE];
 
 describe('upgrade (pg:upgrade in place)', () => {
   // The day-long preparation is skipped by moving the simulated clock.
@@ -36,8 +40,8 @@ describe('upgrade (pg:upgrade in place)', () => {
     const connection = connectionOf(h.world, 'acme-prod');
     expect(connection.state).not.toBe('PAUSED');
     expect(connection.mappings.every((m) => m.state === 'DATA_SYNCED')).toBe(true);
-    expect(lines(h.mutations())).toEqual([PREPARE, PAUSE, RUN, RESUME].map((p) => expect.stringMatching(p)));
-    // The writes-stopped window is Heroku Connect's pause.
+    expect(lines(h.mutations())).toEqual([PREPARE, ...CUTOVER].map((p) => expect.stringMatching(p)));
+    // The writes-stopped window is maintenance mode's.
     expect(run.downtime?.ms).toBeGreaterThan(0);
   });
 
@@ -50,7 +54,7 @@ describe('upgrade (pg:upgrade in place)', () => {
     expect(atApproval.outputs.dryRunStarted).toBe("Started test upgrade. We'll notify you via email when it's complete.");
     const run = await h.finish(atApproval.id);
     expect(run.status).toBe('succeeded');
-    expect(lines(h.mutations())).toEqual([DRY_RUN, PREPARE, PAUSE, RUN, RESUME].map((p) => expect.stringMatching(p)));
+    expect(lines(h.mutations())).toEqual([DRY_RUN, PREPARE, ...CUTOVER].map((p) => expect.stringMatching(p)));
   });
 
   it('cancelled at the approval, rolls back by cancelling the prepared upgrade', async () => {
@@ -104,7 +108,12 @@ describe('upgrade (pg:upgrade in place)', () => {
     expect(run.error?.message).toMatch(/^The upgrade failed: \(\d\/7\) /);
     expect(run.error?.next).toContain('roll back to resume Heroku Connect');
     expect(connectionOf(h.world, 'acme-prod').state).toBe('PAUSED');
-    expect(run.rollback?.steps.map((s) => s.title)).toEqual(['Resume Heroku Connect', 'Cancel the prepared upgrade (pg:upgrade:cancel)']);
+    expect(run.rollback?.steps.map((s) => s.title)).toEqual([
+      'Resume Heroku Connect',
+      'Scale the worker dynos back to the recorded formation',
+      'Turn maintenance mode off',
+      'Cancel the prepared upgrade (pg:upgrade:cancel)',
+    ]);
   });
 
   it('refuses an Essential-tier database, pointing at pg:copy', async () => {
@@ -139,6 +148,6 @@ describe('upgrade (pg:upgrade in place)', () => {
     expect(h.faultsServed()).toBeGreaterThan(0);
     expect(run.status).toBe('succeeded');
     expect(addOnAttachedAs(h.world, 'acme-prod', 'DATABASE').database?.version).toBe(17);
-    expect(lines(h.mutations())).toEqual([PREPARE, PAUSE, RUN, RESUME].map((p) => expect.stringMatching(p)));
+    expect(lines(h.mutations())).toEqual([PREPARE, ...CUTOVER].map((p) => expect.stringMatching(p)));
   });
 });

@@ -44,7 +44,8 @@ export function crashAtEveryTransition(): { crash: Crash; crashedAt: Set<string>
 export function transitionsOf(run: RunView): string[] {
   return run.steps.flatMap((s) => {
     const points: TransitionPoint[] =
-      s.kind === 'manual' ? ['before_step'] : s.kind === 'action' && s.attempts > 0 ? ['before_step', 'before_do', 'after_do', 'after_step'] : ['before_step', 'after_step'];
+      // A manual step a person completes has no after_step of the engine's; a skipped one does.
+      s.kind === 'manual' && s.status !== 'skipped' ? ['before_step'] : s.kind === 'action' && s.attempts > 0 ? ['before_step', 'before_do', 'after_do', 'after_step'] : ['before_step', 'after_step'];
     return points.map((p) => `${p}@${s.idx}`);
   });
 }
