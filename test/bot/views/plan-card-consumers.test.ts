@@ -45,6 +45,18 @@ describe('plan card: who uses the database', () => {
     expect(card).toContain(':no_entry: *The run will refuse:* It is also attached to hooli-reports. Add it to the policy.');
   });
 
+  it('says who stops writing and which writers each proof covers', () => {
+    const card = text(planCard({ ...base, consumers: { consumers } }));
+    expect(card).toContain('*Who stops writing, and the proof:*');
+    expect(card).toContain('Writes stop on: hooli-prod (maintenance mode, worker=1 scaled to 0), hooli-reports (maintenance mode); one-off dynos (run.1042 on hooli-reports, and any started since) stopped after approval; Heroku Scheduler jobs on hooli-prod disabled by hand');
+    expect(card).toContain('Proof: the follower 0 commits behind covers hooli-prod processes, hooli-reports processes, one-off dynos, Heroku Scheduler jobs on hooli-prod, and any writer the APIs do not show.');
+    // Without a follower, the proof is what the platform shows, and it says what that misses.
+    const copy = text(planCard({ ...base, plan: planRunbook(runbooks, 'copy', { plan: 'standard-2' }, 'hooli-prod'), consumers: { consumers } }));
+    expect(copy).toContain('Proof: before and after the change, the platform shows hooli-prod, hooli-reports in maintenance mode, non-web dynos at 0 and no one-off dyno');
+    expect(copy).toContain('not Scheduler jobs between them (disabled by hand) nor writers the APIs do not show');
+    expect(copy).not.toContain('follower 0 commits behind');
+  });
+
   it("reads a run's recorded consumers, says when discovery failed, and shows nothing without it", () => {
     const run = { outputs: { consumers }, status: 'awaiting_approval', approvals: [], steps: [], id: 'r1', requestedBy: 'U0', planHash: 'h'.repeat(64) } as unknown as RunView;
     expect(() => text(planCard({ ...base, run }))).not.toThrow();
