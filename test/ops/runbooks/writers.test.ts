@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { RunView, StepView } from '../../../src/ops/engine/index.js';
 import type { Consumers, OtherAppBefore, RecordedDatabase } from '../../../src/ops/runbooks/outputs.js';
 import { writerLines } from '../../../src/ops/runbooks/reads/writers.js';
 import type { RequestLogEntry, World } from '../../../src/sandbox/heroku/index.js';
 import { startOneOff } from '../../../src/sandbox/heroku/world/dynos.js';
 import { drive } from './support/connect-runs.js';
+import { CRASH_TIMEOUT, crashAtEveryTransition, crashMidEveryMutation, transitionsOf } from './support/crash.js';
 import { CHANGEOVER_TIME_SCALE, startHarness, why, type Harness } from './support/harness.js';
 
 /**
@@ -46,6 +47,17 @@ function writingBetween(world: World, apps: string[], from: number, to: number):
   });
 }
 
+/** The person at the Scheduler dashboard: jobs off when asked, on again at the end. */
+function schedulerPerson(h: Harness, seen: string[] = []) {
+  return (_run: RunView, step: StepView) => {
+    seen.push(step.title);
+    for (const job of app(h, 'hooli-prod').schedulerJobs) {
+      if (step.title === DISABLE) job.enabled = false;
+      if (step.title === ENABLE) job.enabled = true;
+    }
+  };
+}
+
 function app(h: Harness, name: string) {
   const found = h.world.apps.get(name);
   if (!found) throw new Error(`seed: no ${name}`);
@@ -64,14 +76,7 @@ describe('every writer of the database stops for the cutover', () => {
     it(`${c.runbook}: the plan lists the writers; the other app, one-off dynos and Scheduler stop, nothing writes during the change, and all come back as they were`, async () => {
       const consoleDyno = startOneOff(h.world, app(h, 'hooli-reports'), { command: 'bin/rails console', configVar: 'HOOLI_DB_URL' });
       const manual: string[] = [];
-      // The person at the Scheduler dashboard: jobs off when asked, on again at the end.
-      const onManual = (_run: RunView, step: StepView) => {
-        manual.push(step.title);
-        for (const job of app(h, 'hooli-prod').schedulerJobs) {
-          if (step.title === DISABLE) job.enabled = false;
-          if (step.title === ENABLE) job.enabled = true;
-        }
-      };
+      const onManual = schedulerPerson(h, manual);
       const started = await h.start(c.runbook, 'hooli-prod', c.params);
       const run = await drive(h, started.id, { onManual });
       expect(why(run)).toBe('succeeded');
@@ -122,4 +127,65 @@ describe('every writer of the database stops for the cutover', () => {
       expect(h.world.writeLedger.writersOf(old, at(change)).filter((w) => w.at < at(restart))).toEqual([]);
     });
   }
+});
+
+/**
+ * The writers' steps under crashes, on hooli-prod (an upgrade via follower): killed in the middle of
+ * every mutation (after Heroku received it, before the engine recorded it) and at every step
+ * boundary, resumed by a new engine on the same store: every change to every app, and every stop of
+ * a one-off dyno, is in the request log once, and the other app comes back as it was recorded.
+ */
+describe('stopping every writer under crashes', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  function expectStoppedAndRestoredOnce(harness: Harness, consoleName: string) {
+    const reports = app(harness, 'hooli-reports');
+    expect(reports.maintenance).toBe(false);
+    expect(reports.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
+    expect(app(harness, 'hooli-prod').formation.map((f) => [f.type, f.quantity])).toEqual([['web', 2], ['worker', 1], ['release', 0]]);
+    const mutations = harness.mutations().map(line);
+    expect(mutations.filter((m) => m.startsWith('PATCH /apps/hooli-reports') || m.startsWith('POST /apps/hooli-reports'))).toEqual([
+      'PATCH /apps/hooli-reports',
+      'PATCH /apps/hooli-reports/formation',
+      `POST /apps/hooli-reports/dynos/${consoleName}/actions/stop`,
+      'PATCH /apps/hooli-reports/formation',
+      'PATCH /apps/hooli-reports',
+    ]);
+    expect(mutations.filter((m) => /^PATCH \/apps\/hooli-prod(\/formation)?$/.test(m))).toEqual([
+      'PATCH /apps/hooli-prod',
+      'PATCH /apps/hooli-prod/formation',
+      'PATCH /apps/hooli-prod/formation',
+      'PATCH /apps/hooli-prod',
+    ]);
+    const stops = mutations.filter((m) => m.endsWith('/actions/stop'));
+    expect(new Set(stops).size).toBe(stops.length);
+  }
+
+  it('sends each change once after a crash in the middle of every mutation', async () => {
+    h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE });
+    const harness = h;
+    const mid = crashMidEveryMutation(harness);
+    const consoleDyno = startOneOff(harness.world, app(harness, 'hooli-reports'), { command: 'bin/rails console', configVar: 'HOOLI_DB_URL' });
+    const started = await harness.start('upgrade-via-follower', 'hooli-prod', { version: 17 });
+    const run = await drive(harness, started.id, { crash: mid.crash, onManual: schedulerPerson(harness) });
+    expect(why(run)).toBe('succeeded');
+    expect(mid.crashed).toEqual(expect.arrayContaining(['platform.setMaintenance', 'platform.updateFormation', 'platform.stopDyno']));
+    expectStoppedAndRestoredOnce(harness, consoleDyno.name);
+  }, CRASH_TIMEOUT);
+
+  it('resumes after a crash at every step boundary and sends each change once', async () => {
+    const { crash, crashedAt } = crashAtEveryTransition();
+    h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE, engine: { onTransition: crash.onTransition } });
+    const harness = h;
+    const consoleDyno = startOneOff(harness.world, app(harness, 'hooli-reports'), { command: 'bin/rails console', configVar: 'HOOLI_DB_URL' });
+    const started = await harness.start('upgrade-via-follower', 'hooli-prod', { version: 17 });
+    const run = await drive(harness, started.id, { crash, onManual: schedulerPerson(harness) });
+    expect(why(run)).toBe('succeeded');
+    expect([...crashedAt].sort()).toEqual(transitionsOf(run).sort());
+    expectStoppedAndRestoredOnce(harness, consoleDyno.name);
+  }, CRASH_TIMEOUT);
 });

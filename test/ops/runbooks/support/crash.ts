@@ -7,6 +7,9 @@ import type { Harness } from './harness.js';
  * the engine recorded it.
  */
 
+/** A test that crashes at every transition restarts the engine once per transition: it gets longer than jest's default. */
+export const CRASH_TIMEOUT = 90_000;
+
 /** A crash the test asked for: the driver restarts the engine on the same store when it happens. */
 export interface Crash {
   happened: boolean;
