@@ -189,3 +189,45 @@ describe('stopping every writer under crashes', () => {
     expectStoppedAndRestoredOnce(harness, consoleDyno.name);
   }, CRASH_TIMEOUT);
 });
+
+describe('rolling back after the writers stopped', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ timeScale: CHANGEOVER_TIME_SCALE });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sim.reset());
+
+  it('brings the other app back as recorded, its maintenance mode and formation, from the run outputs', async () => {
+    // Heroku Connect stays busy: the run holds before the pause, with every writer stopped.
+    h.sim.setFaults({ stuckPolling: ['hooli-prod'] });
+    const started = await h.start('copy', 'hooli-prod', { plan: 'heroku-postgresql:standard-2' });
+    const onManual = schedulerPerson(h);
+    await h.approve(await h.waitFor(started.id, ['awaiting_approval']));
+    const manual = await h.waitFor(started.id, ['awaiting_manual']);
+    const step = manual.steps.find((s) => s.status === 'held');
+    if (!step) throw new Error(`no manual step held: ${why(manual)}`);
+    onManual(manual, step);
+    await h.engine.completeManualStep({ runId: started.id, stepIdx: step.idx, userId: 'U_APPROVER' });
+    await h.waitForStep(started.id, 'Wait until Heroku Connect is IDLE', (s) => s.status === 'waiting');
+    const reports = app(h, 'hooli-reports');
+    expect(reports.maintenance).toBe(true);
+    expect(reports.formation.find((f) => f.type === 'worker')?.quantity).toBe(0);
+
+    const { run } = await h.engine.cancel({ runId: started.id, userId: 'U_OPERATOR' });
+    expect(run?.rollback?.steps.map((s) => s.title)).toEqual([
+      'Scale the other apps back to their recorded formation',
+      'Turn maintenance mode off again on the other apps that had it off',
+      'Scale the worker dynos back to the recorded formation',
+      'Turn maintenance mode off',
+      'Destroy the new database',
+    ]);
+    h.sim.setFaults({ stuckPolling: [] });
+    const rollback = await drive(h, (await h.engine.rollback({ runId: started.id, userId: 'U_OPERATOR' })).id);
+    expect(why(rollback)).toBe('succeeded');
+    expect(reports.maintenance).toBe(false);
+    expect(reports.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
+    expect(app(h, 'hooli-prod').maintenance).toBe(false);
+    expect(app(h, 'hooli-prod').formation.map((f) => [f.type, f.quantity])).toEqual([['web', 2], ['worker', 1], ['release', 0]]);
+  });
+});
