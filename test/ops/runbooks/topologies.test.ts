@@ -120,14 +120,14 @@ describe('cutovers on a database with a pool, custom names and another app', () 
 
     it('upgrade --via follower: every name on every app names the upgraded follower, Connect syncs it', async () => {
       const old = hooliDatabase(h.world);
-      const run = await h.run('upgrade-via-follower', 'hooli-prod', { version: 17 });
+      const run = await drive(h, (await h.start('upgrade-via-follower', 'hooli-prod', { version: 17 })).id);
       const newId = expectEveryNameMoved(h, run, old);
       expect(h.world.databases.get(newId)).toMatchObject({ version: 17, leaderId: undefined });
     });
 
     it('plan-change --via follower: the same, onto the new plan', async () => {
       const old = hooliDatabase(h.world);
-      const run = await h.run('plan-change-via-follower', 'hooli-prod', { plan: 'heroku-postgresql:standard-2' });
+      const run = await drive(h, (await h.start('plan-change-via-follower', 'hooli-prod', { plan: 'heroku-postgresql:standard-2' })).id);
       const newId = expectEveryNameMoved(h, run, old);
       expect(h.world.addons.get(newId)?.plan.name).toBe('heroku-postgresql:standard-2');
     });
@@ -142,7 +142,7 @@ describe('cutovers on a database with a pool, custom names and another app', () 
         const addon = h.world.addons.get(old);
         if (addon) attach(h.world, { addon, app: appNamed(h.world, 'hooli-reports'), name: 'HOOLI_DB', confirm: 'hooli-reports' });
       };
-      const run = await h.run('upgrade-via-follower', 'hooli-prod', { version: 17 });
+      const run = await drive(h, (await h.start('upgrade-via-follower', 'hooli-prod', { version: 17 })).id);
       expect(run.status).toBe('failed');
       const newName = h.world.addons.get(nameOn(h.world, 'hooli-prod', 'DATABASE')?.addonId ?? '')?.name ?? '';
       expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: VERIFY, message: expect.stringContaining(`hooli-reports: HOOLI_DB_URL does not name ${newName}`) });
@@ -166,7 +166,7 @@ describe('cutovers on a database with a pool, custom names and another app', () 
 
     it('plan-change --via copy: every name on every app names the copy, Connect syncs it', async () => {
       const old = hooliDatabase(h.world);
-      const run = await h.run('copy', 'hooli-prod', { plan: 'heroku-postgresql:standard-2' });
+      const run = await drive(h, (await h.start('copy', 'hooli-prod', { plan: 'heroku-postgresql:standard-2' })).id);
       const newId = expectEveryNameMoved(h, run, old);
       expect(h.world.addons.get(newId)?.plan.name).toBe('heroku-postgresql:standard-2');
     });

@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals';
 import { isFinished, type RunView, type StepView } from '../../../../src/ops/engine/index.js';
 import { ApiError } from '../../../../src/sandbox/heroku/errors.js';
+import type { Consumers } from '../../../../src/ops/runbooks/outputs.js';
 import type { RequestLogEntry, World } from '../../../../src/sandbox/heroku/index.js';
 import type { Connection } from '../../../../src/sandbox/heroku/world/connections.js';
 import type { Mapping } from '../../../../src/sandbox/heroku/world/mappings.js';
@@ -34,6 +35,11 @@ export async function doManualStep(h: Harness, run: RunView): Promise<void> {
       // Already logged in before a crash: nothing waits for authorization any more.
       if (!(error instanceof ApiError && error.status === 409)) throw error;
     }
+  }
+  // The Scheduler dashboard (no API): the person switches the jobs of every app the plan listed off, and on again at the end.
+  if (/^(Disable|Enable) the jobs .*Heroku Scheduler dashboard$/.test(step.title)) {
+    const apps = ((run.outputs.consumers as Consumers | undefined)?.schedulers ?? []).map((s) => s.app);
+    for (const app of apps) for (const job of h.world.apps.get(app)?.schedulerJobs ?? []) job.enabled = step.title.startsWith('Enable');
   }
   const abort = /^Abort the initial load of (.+) in the new connection$/.exec(step.title);
   for (const object of abort?.[1]?.split(', ') ?? []) {
