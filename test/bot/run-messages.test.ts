@@ -119,9 +119,10 @@ describe.each(dialects)('run messages (%s)', (dialect) => {
     const updates = slack.callsTo('chat.update').filter((c) => c.args.ts !== undefined && String(c.args.text).startsWith('pause'));
     expect(updates.length).toBeGreaterThanOrEqual(1);
     expect(updates.length).toBeLessThanOrEqual(4);
-    for (let i = 1; i < updates.length - 1; i += 1) {
-      expect(Date.parse(updates[i]!.at) - Date.parse(updates[i - 1]!.at)).toBeGreaterThanOrEqual(INTERVAL - 20);
-    }
+    // At most one round per interval. Counted over the burst rather than gap by gap: the fake
+    // Slack stamps arrivals, and on a loaded machine one request can arrive late and the next on time.
+    const span = Date.parse(updates.at(-1)!.at) - Date.parse(updates[0]!.at);
+    expect(updates.length - 1).toBeLessThanOrEqual(Math.ceil(span / INTERVAL));
     expect(JSON.stringify(updates.at(-1)?.args.blocks)).toContain('poll 50');
     // Nothing changed since: no edit.
     messages.show(run);

@@ -29,7 +29,7 @@ describe('the watchers’ budget', () => {
   });
 
   it('never spends the reserve kept for runs: at it, a watcher’s call is refused while a run’s waits its turn', async () => {
-    const limits = createLimits({ capacity: 10, refillPerMinute: 600 });
+    const limits = createLimits({ capacity: 10, refillPerMinute: 6 });
     const watchers = watchLimits(limits, { requestsPerHour: 1000 });
     try {
       const order: string[] = [];
