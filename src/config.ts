@@ -348,6 +348,8 @@ export interface Config {
   metricsToken?: string;
   /** Set on a Heroku dyno, whose filesystem is wiped at every restart. */
   onHeroku: boolean;
+  /** Heroku's name for this process (`web.1`); replicas record it in the audit trail. */
+  dyno?: string;
 }
 
 /**
@@ -442,6 +444,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     timeScale: e.CONNECT_OPS_TIME_SCALE,
     metricsToken: e.METRICS_TOKEN,
     onHeroku: Boolean(e.DYNO),
+    dyno: e.DYNO,
   };
 }
 

@@ -153,6 +153,8 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
     timeScale: config.timeScale,
     cutoverGuard: maintenanceGuard(store, options.maintenanceClock),
     driver,
+    // Replicas: each audit event says which process wrote it (the dyno on Heroku).
+    process: queue ? (config.dyno ?? `${hostname()}.${process.pid}`) : undefined,
   });
   built.engine = engine;
 

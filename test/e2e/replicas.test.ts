@@ -5,7 +5,7 @@ import { buttonsOf } from '../../src/sandbox/slack/index.js';
 import type { AppKind } from '../../bench/support/engine-apps.js';
 import { CHANNEL, MAINTENANCE_CHANNEL, USERS } from '../bot/support/harness.js';
 import { postgresAvailable } from '../support/backends.js';
-import { startReplicaWorld, type Replica, type ReplicaWorld } from './support/replicas.js';
+import { startReplicaWorld, type Replica, type ReplicaWorld } from '../../bench/support/replicas.js';
 
 /**
  * Three bot processes (`connect-ops start`) on one Postgres, as `heroku ps:scale web=3` runs them:

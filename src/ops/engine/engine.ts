@@ -33,7 +33,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
   const now = options.clock ?? (() => new Date());
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`timeScale must be above 0, not ${timeScale}`);
-  const runs = new RunStore(options.store);
+  const runs = new RunStore(options.store, options.process);
   const definitions = new Definitions(options.runbooks, (id) => runs.load(id));
   const view = viewer(definitions, timeScale);
   const reader = readerOf(runs, view);

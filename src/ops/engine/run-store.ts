@@ -107,9 +107,12 @@ const parse = <T>(text: string | null): T | null => (text == null ? null : (JSON
 
 export class RunStore {
   private readonly db: Kysely<Database>;
+  private readonly writeAudit: (trx: Transaction<Database>, runId: string, at: string, entry: AuditEntry) => Promise<void>;
 
-  constructor(store: Store) {
+  /** `origin`: the process writing (a replica's dyno), kept in each audit event's detail as `process`. */
+  constructor(store: Store, origin?: string) {
     this.db = store.db;
+    this.writeAudit = (trx, runId, at, entry) => insertAudit(trx, runId, at, origin === undefined ? entry : { ...entry, detail: { ...entry.detail, process: origin } });
   }
 
   /**
@@ -157,7 +160,7 @@ export class RunStore {
             )
             .execute();
         }
-        await insertAudit(trx, run.id, run.createdAt, audit);
+        await this.writeAudit(trx, run.id, run.createdAt, audit);
       });
       return {};
     } catch (error) {
@@ -179,7 +182,7 @@ export class RunStore {
           .execute();
       }
       if (change.releaseLock) await trx.deleteFrom('app_locks').where('run_id', '=', runId).execute();
-      for (const entry of change.audit) await insertAudit(trx, runId, at, entry);
+      for (const entry of change.audit) await this.writeAudit(trx, runId, at, entry);
     });
   }
 
@@ -231,7 +234,7 @@ export class RunStore {
       const values = { decision: decision.decision, plan_hash: decision.planHash, created_at: decision.at };
       if (existing) await trx.updateTable('approvals').set(values).where('id', '=', existing.id).execute();
       else await trx.insertInto('approvals').values({ run_id: runId, step_idx: decision.stepIdx, user_id: decision.userId, ...values }).execute();
-      await insertAudit(trx, runId, decision.at, audit);
+      await this.writeAudit(trx, runId, decision.at, audit);
       return 'recorded';
     }).catch(async (error: unknown): Promise<'already_decided'> => {
       // A concurrent click inserted the same decision first; the unique constraint counted it once.

@@ -290,6 +290,11 @@ export interface EngineOptions<Deps> {
   retry?: { attempts?: number; baseMs?: number; maxMs?: number };
   /** Who runs the passes: this process (the default), or a job queue shared by replicas (see ./drivers). */
   driver?: RunDriver;
+  /**
+   * Replicas: the name of this process (Heroku's `DYNO`, e.g. `web.2`), kept as `process` in the
+   * detail of every audit event it writes, so a run's trail shows which process drove each step.
+   */
+  process?: string;
   /** Tests only: called at every transition; throwing halts the run there as a crash would. */
   onTransition?: (point: TransitionPoint, runId: string, stepIdx: number) => void | Promise<void>;
 }

@@ -5,20 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { startSimulatedHeroku, type SimulatedHeroku } from '../../../src/sandbox/heroku/index.js';
-import { SlackDriver, SlackWorkspace, startSlackStandIn, type SlackStandIn } from '../../../src/sandbox/slack/index.js';
-import { openStore, type Store } from '../../../src/store/index.js';
-import { createBenchApp, type AppKind } from '../../../bench/support/engine-apps.js';
-import { BOT_TOKEN, CHANNEL, MAINTENANCE_CHANNEL, seedWorkspace, SIGNING_SECRET, USERS } from '../../bot/support/harness.js';
-import { postgresUrl } from '../../support/backends.js';
-import { CLI } from '../../support/cli.js';
+import { startSimulatedHeroku, type SimulatedHeroku } from '../../src/sandbox/heroku/index.js';
+import { SlackDriver, SlackWorkspace, startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { BOT_TOKEN, CHANNEL, MAINTENANCE_CHANNEL, seedWorkspace, SIGNING_SECRET, USERS } from '../../test/bot/support/harness.js';
+import { CLI } from '../../test/support/cli.js';
+import { createBenchApp, type AppKind } from './engine-apps.js';
 
 /**
  * Bot processes as `npm start` runs them (`connect-ops start`, from the sources), several on one Postgres (a
  * schema of their own, dropped afterwards), against the simulated Heroku and the Slack stand-in
- * in this process. Used by test/e2e/replicas.test.ts and bench/replicas.ts.
+ * in this process. Used by bench/replicas.ts and the process tests (test/e2e/replicas.test.ts,
+ * test/e2e/two-processes.test.ts).
  */
 
+/** The local Postgres every developer and CI machine runs (CI sets DATABASE_URL to it). */
+const postgresUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface Replica {
   name: string;
@@ -26,6 +28,8 @@ export interface Replica {
   port: number;
   driver: SlackDriver;
   exited: Promise<number | null>;
+  /** Its log lines so far, parsed. */
+  logs: Array<Record<string, unknown>>;
 }
 
 export interface ReplicaWorld {
@@ -34,8 +38,14 @@ export interface ReplicaWorld {
   workspace: SlackWorkspace;
   /** The test's own view of the bots' store. */
   store: Store;
+  /** The processes running now, oldest first. */
   replicas: Replica[];
-  start(name: string): Promise<Replica>;
+  /** The Postgres URL the processes share (their schema in its search_path). */
+  databaseUrl: string;
+  /** The pg-boss schema beside the store's. */
+  queueSchema: string;
+  /** Starts `connect-ops start` with DYNO=`name`, as Heroku names a dyno; `env` adds to or overrides the shared environment. */
+  start(name: string, env?: Record<string, string>): Promise<Replica>;
   kill(replica: Replica): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,6 +57,8 @@ export interface ReplicaWorldOptions {
   approvals?: Record<string, number>;
   maintenanceCron?: string;
   logLevel?: string;
+  /** Added to every process's environment. */
+  env?: Record<string, string>;
 }
 
 export async function startReplicaWorld(options: ReplicaWorldOptions): Promise<ReplicaWorld> {
@@ -95,22 +107,31 @@ export async function startReplicaWorld(options: ReplicaWorldOptions): Promise<R
     CONNECT_OPS_TIME_SCALE: String(options.timeScale),
     MAINTENANCE_CRON: options.maintenanceCron ?? '* * * * *',
     LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
   };
 
   const replicas: Replica[] = [];
-  const start = (name: string) =>
+  const start = (name: string, extra: Record<string, string> = {}) =>
     new Promise<Replica>((resolve, reject) => {
-      const child = spawn(process.execPath, [...CLI, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...CLI, 'start'], { env: { ...env, DYNO: name, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       void exited.then((code) => reject(new Error(`${name} exited with ${code} before it was ready: ${stderr}`)));
+      const logs: Array<Record<string, unknown>> = [];
       const lines = createInterface({ input: child.stdout! });
       lines.on('line', (line) => {
         if (process.env.REPLICA_LOGS) process.stderr.write(`[${name}] ${line}\n`);
-        if (!line.includes('connect-ops is running')) return;
-        const port = (JSON.parse(line) as { port: number }).port;
-        const replica = { name, child, port, exited, driver: new SlackDriver({ eventsUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, standInUrl: slack.url }) };
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          entry = { raw: line };
+        }
+        logs.push(entry);
+        if (entry.msg !== 'connect-ops is running') return;
+        const port = entry.port as number;
+        const replica = { name, child, port, exited, logs, driver: new SlackDriver({ eventsUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, standInUrl: slack.url }) };
         replicas.push(replica);
         resolve(replica);
       });
@@ -122,6 +143,8 @@ export async function startReplicaWorld(options: ReplicaWorldOptions): Promise<R
     workspace,
     store,
     replicas,
+    databaseUrl,
+    queueSchema: `${schema}_queue`,
     start,
     async kill(replica) {
       replica.child.kill('SIGKILL');
