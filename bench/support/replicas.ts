@@ -56,7 +56,8 @@ export interface ReplicaWorldOptions {
   /** The runbooks' approvals, e.g. `{ default: 1, upgrade: 2 }`. */
   approvals?: Record<string, number>;
   maintenanceCron?: string;
-  logLevel?: string;
+  /** The processes' LOG_LEVEL: `info` or finer, whose start line says a process is ready. */
+  logLevel?: 'info' | 'debug' | 'trace';
   /** Added to every process's environment. */
   env?: Record<string, string>;
 }
