@@ -25,7 +25,7 @@ export interface JobQueueOptions {
   logger: Logger;
   /** pg-boss's schema; by default `connect_ops_queue`, or `<store schema>_queue` beside a store outside `public`. */
   schema?: string;
-  /** How often pg-boss expires jobs whose process died (and archives old ones); default 5 s. */
+  /** How often pg-boss expires jobs whose process died (and archives old ones); default 2 s, once across replicas. */
   maintenanceIntervalSeconds?: number;
 }
 
@@ -47,8 +47,9 @@ export async function startJobQueue(options: JobQueueOptions): Promise<JobQueue>
   const boss = new PgBoss({
     db: { executeSql: query },
     schema,
-    // Expired jobs (a process died mid-pass) go back to the queue within seconds of their expiry.
-    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 5,
+    // Expired jobs (a process died mid-pass) go back to the queue within seconds of their expiry:
+    // this interval adds to every takeover. One replica runs each round (pg-boss's maintained_on).
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 2,
     // Cron schedules are evaluated this often; a tick is sent once however many replicas look.
     cronMonitorIntervalSeconds: 10,
   });

@@ -10,10 +10,17 @@ import { retryOnDeadlock, type JobQueue } from './index.js';
  * Timers and polls are jobs with a start time; a click on any process brings the wake-up forward.
  *
  * A pass holds its job as a lease: it writes and sends requests only until shortly before the
- * job's expiry (../ops/pass-lease.ts). A process that dies mid-pass leaves its job active; pg-boss
- * expires it and puts it back (a retry), and the process that fetches it re-probes the step as
- * after a crash. A pass that ends in time completes its job and sets the run's next wake-up in one
+ * job's expiry (../ops/pass-lease.ts). While the pass is alive its process extends the job's expiry
+ * (a heartbeat, every third of it), up to `maxPassSeconds`: so the expiry can be short, and a
+ * process that dies mid-pass (SIGKILL, a lost dyno) loses its runs within seconds. pg-boss expires
+ * the job and puts it back (a retry), and the process that fetches it re-probes the step as after a
+ * crash. A pass that ends in time completes its job and sets the run's next wake-up in one
  * transaction, so no run is ever left without one.
+ *
+ * Never two drivers: a lease ends a margin (a third of the expiry) before the expiry Postgres
+ * holds, counted from before the fetch or the heartbeat that set it; a heartbeat extends only the
+ * job this pass fetched (id and retry count) while it is still active, so once the job expired or
+ * went to another process, the lease runs out and the pass stops writing.
  */
 
 export const RUN_QUEUE = 'run-wakeup';
@@ -21,8 +28,13 @@ export const RUN_QUEUE = 'run-wakeup';
 export interface QueueRunDriverOptions {
   queue: JobQueue;
   logger: Logger;
-  /** How long a pass may hold its run's job before another process may take it; default 30 s. */
+  /**
+   * How long a job outlives its last heartbeat before another process may take the run: how long a
+   * run waits after its process died; default 10 s.
+   */
   expirySeconds?: number;
+  /** The longest a pass may hold its run, heartbeats included (a pass stuck on a promise loses it); default three expiries. */
+  maxPassSeconds?: number;
   /** Passes this process runs at once; default 8. */
   concurrency?: number;
   /** How often an idle process asks the queue for due wake-ups; default 1 s. */
@@ -43,6 +55,7 @@ export class QueueRunDriver implements RunDriver {
   /** Wake-ups this process set: it looks for them when they are due instead of at its next poll. */
   private readonly timers: Scheduler;
   private readonly expiryMs: number;
+  private readonly maxPassMs: number;
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
   private running = false;
@@ -52,7 +65,11 @@ export class QueueRunDriver implements RunDriver {
   private nudged = false;
 
   constructor(private readonly o: QueueRunDriverOptions) {
-    this.expiryMs = (o.expirySeconds ?? 30) * 1000;
+    this.expiryMs = (o.expirySeconds ?? 10) * 1000;
+    this.maxPassMs = (o.maxPassSeconds ?? 3 * this.expiryMs / 1000) * 1000;
+    // A wake-up asked for during a pass is set 10 expiries past the job's expiry (see wakeWith):
+    // heartbeats must never carry the pass past it, or the wake-up would be due while the job is active.
+    if (this.maxPassMs < this.expiryMs || this.maxPassMs >= 11 * this.expiryMs) throw new Error('maxPassSeconds must be between one and eleven expiries');
     this.concurrency = o.concurrency ?? 8;
     this.pollIntervalMs = o.pollIntervalMs ?? 1000;
     this.timers = new Scheduler(() => Date.now(), () => this.poke());
@@ -185,9 +202,11 @@ export class QueueRunDriver implements RunDriver {
       if (free > 0) {
         let fetched = 0;
         try {
+          // Each job's clock in Postgres (started_on) starts during the fetch: the leases count from before it.
+          const asked = Date.now();
           const jobs = (await this.o.queue.boss.fetch<{ runId: string }>(RUN_QUEUE, { batchSize: free, includeMetadata: true })) as RunJob[];
           fetched = jobs.length;
-          for (const job of jobs) this.runJob(job);
+          for (const job of jobs) this.runJob(job, asked);
         } catch (error) {
           this.o.logger.error({ err: error }, 'could not fetch run wake-ups; trying again');
         }
@@ -205,11 +224,13 @@ export class QueueRunDriver implements RunDriver {
     }
   }
 
-  private runJob(job: RunJob): void {
+  private runJob(job: RunJob, asked: number): void {
     const { runId } = job.data;
-    // The lease ends well before pg-boss may expire the job (its clock started at the fetch, before now).
-    const margin = this.expiryMs >= 15_000 ? Math.max(5_000, this.expiryMs / 3) : this.expiryMs / 3;
-    const lease = { deadline: Date.now() + this.expiryMs - margin };
+    // The lease ends well before pg-boss may expire the job.
+    const margin = this.margin();
+    const lease = { deadline: asked + this.expiryMs - margin };
+    const beat = setInterval(() => void this.heartbeat(job, asked, lease), this.expiryMs / 3);
+    beat.unref();
     const done = (async () => {
       try {
         const result: PassResult = this.drive ? await this.drive(runId, lease) : { until: Date.now() };
@@ -219,10 +240,35 @@ export class QueueRunDriver implements RunDriver {
         this.o.logger.error({ err: error, runId }, 'could not finish a run wake-up; the queue hands it over at its expiry');
       }
     })().finally(() => {
+      clearInterval(beat);
       this.active.delete(job.id);
       this.poke();
     });
     this.active.set(job.id, { runId, done });
+  }
+
+  private margin(): number {
+    return this.expiryMs >= 15_000 ? Math.max(5_000, this.expiryMs / 3) : this.expiryMs / 3;
+  }
+
+  /**
+   * Extends the job's expiry to an expiry from now (never past `maxPassMs` from its start) while the
+   * pass holds it, and the lease with it. Only the job this pass fetched, still active: a job that
+   * expired, or was fetched again by another process, is not this pass's any more and its lease runs out.
+   */
+  private async heartbeat(job: RunJob, asked: number, lease: { deadline: number }): Promise<void> {
+    const sent = Date.now();
+    if (sent >= lease.deadline || sent - asked >= this.maxPassMs) return;
+    try {
+      const { rowCount } = await this.o.queue.query(
+        `update ${this.table()} set expire_in = least(now() - started_on + make_interval(secs => $4), make_interval(secs => $5))
+          where name = $1 and id = $2 and retry_count = $3 and state = 'active'`,
+        [RUN_QUEUE, job.id, job.retryCount, this.expiryMs / 1000, this.maxPassMs / 1000],
+      );
+      if (rowCount === 1) lease.deadline = Math.max(lease.deadline, Math.min(sent + this.expiryMs, asked + this.maxPassMs) - this.margin());
+    } catch (error) {
+      this.o.logger.warn({ err: error, runId: job.data.runId }, 'could not extend a run wake-up; the pass stops at its lease');
+    }
   }
 
   /**

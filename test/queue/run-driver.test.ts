@@ -103,6 +103,30 @@ describePg('runs driven through the job queue by two replicas', () => {
     expect(apps.get('takeover')!.applied.createFollower).toBe(1);
     expect(apps.get('takeover')!.probes).toBeGreaterThan(0);
   }, 40_000);
+  it('keeps a pass that outlives the expiry by its heartbeats: no other replica takes the run meanwhile', async () => {
+    const apps = new Map([['long-pass', new FakeApp()]]);
+    // Replica A takes 6 s before sending the follower's creation: twice the 3 s expiry, within its 9 s longest pass.
+    const passes: string[] = [];
+    let slowEnded = false;
+    const a = await replica(apps, {
+      onTransition: async (point, _runId, stepIdx) => {
+        if (point !== 'before_do' || stepIdx !== 1) return;
+        passes.push('a');
+        if (passes.length > 1) return;
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        slowEnded = true;
+      },
+    }, 3);
+    const run = await startChangeover(a.engine, 'long-pass', { approvalsRequired: 0 });
+    const b = await replica(apps, { onTransition: (point, _runId, stepIdx) => void (point === 'before_do' && stepIdx === 1 && passes.push('b')) }, 3);
+    const done = await until(b.engine, run.id, statusIs('succeeded'), 30_000);
+    expect(slowEnded).toBe(true);
+    expect(done.steps[1]!.status).toBe('done');
+    // Without the heartbeat A's job would expire at 3 s and a pass of either replica would send the mutation again.
+    expect(passes).toEqual(['a']);
+    expect(apps.get('long-pass')!.applied.createFollower).toBe(1);
+  }, 60_000);
+
   it('stays responsive while every pass slot is busy and wake-ups keep arriving', async () => {
     const store = await t.reopen();
     const queue = await startJobQueue({ store, logger: silent, maintenanceIntervalSeconds: 1 });
