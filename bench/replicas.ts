@@ -32,7 +32,13 @@ const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length
 interface Figures {
   takeover: number[];
   nextStep: number[];
+  /** Kill → the fresh process (Heroku's restarted dyno) answers: the only taker with one process. */
+  restart: number[];
   approvalToMutation: number[];
+  clickToRecorded: number[];
+  recordedToPass: number[];
+  /** Approvals whose next pass ran on another process than the one that got the click. */
+  passElsewhere: number;
 }
 
 async function measure(processes: number): Promise<Figures> {
@@ -49,7 +55,7 @@ async function measure(processes: number): Promise<Figures> {
   const startReplica = () => world.start(`web.${++started}`);
   try {
     await Promise.all(Array.from({ length: processes }, () => startReplica()));
-    const figures: Figures = { takeover: [], nextStep: [], approvalToMutation: [] };
+    const figures: Figures = { takeover: [], nextStep: [], restart: [], approvalToMutation: [], clickToRecorded: [], recordedToPass: [], passElsewhere: 0 };
     await approvalRounds(world, approvalApps, figures);
     for (let kill = 0; kill < KILLS; kill++) {
       process.stderr.write(`  ${processes} process(es): kill ${kill + 1} of ${KILLS}\n`);
@@ -82,7 +88,17 @@ async function approvalRounds(world: ReplicaWorld, apps: string[], figures: Figu
       `${app}'s mutation after its approval`,
     );
     // The simulator stamps requests in simulated time: back to real milliseconds.
+    const clickedReal = Date.now() - (world.sim.world.clock.now() - clickedAt) / TIME_SCALE;
     figures.approvalToMutation.push((Date.parse(mutation.at) - clickedAt) / TIME_SCALE);
+    // Where the time went: the click recorded, then the run's next pass on whichever process fetched it.
+    const trail = await world.store.db.selectFrom('audit_events').innerJoin('runs', 'runs.id', 'audit_events.run_id').select(['audit_events.at', 'audit_events.type', 'audit_events.actor', 'audit_events.detail']).where('runs.app', '=', app).orderBy('audit_events.id').execute();
+    const recorded = trail.find((e) => e.type === 'approval.recorded');
+    const next = recorded && trail.slice(trail.indexOf(recorded) + 1).find((e) => e.actor === 'engine');
+    if (recorded && next) {
+      figures.clickToRecorded.push(Date.parse(recorded.at) - clickedReal);
+      figures.recordedToPass.push(Date.parse(next.at) - Date.parse(recorded.at));
+      if ((JSON.parse(next.detail) as { process?: string }).process !== (JSON.parse(recorded.detail) as { process?: string }).process) figures.passElsewhere++;
+    }
   }
 }
 
@@ -112,6 +128,7 @@ async function killRound(world: ReplicaWorld, db: pg.Client, apps: string[], sta
   if (killedAt === 0) throw new Error('no run was mid-pass within 30 s');
   await world.kill(victim);
   await startReplica();
+  figures.restart.push(Date.now() - killedAt);
 
   // Each job of the snapshot ends either completed by a live process, or retried after its expiry.
   const outcome = await until(
@@ -171,7 +188,10 @@ const rows: Array<[string, number, number]> = [];
 for (const [label, key] of [
   ['takeover: kill → orphaned pass starts', 'takeover'],
   ['kill → next step of an orphaned run', 'nextStep'],
+  ['kill → fresh process ready', 'restart'],
   ['approval click → next mutation', 'approvalToMutation'],
+  ['  of which click → approval recorded', 'clickToRecorded'],
+  ['  of which recorded → run\'s next pass', 'recordedToPass'],
 ] as const) {
   rows.push([`${label} p50`, percentile(one[key], 50), percentile(three[key], 50)]);
   rows.push([`${label} p99`, percentile(one[key], 99), percentile(three[key], 99)]);
@@ -181,5 +201,5 @@ console.log(`${'replicas on one Postgres (pg-boss)'.padEnd(width)}  ${'1 process
 for (const [label, a, b] of rows) console.log(`${label.padEnd(width)}  ${seconds(a).padStart(10)}  ${seconds(b).padStart(11)}  ${`${(b / a).toFixed(2)}×`.padStart(7)}`);
 console.log(
   `samples: ${one.takeover.length} orphaned runs over ${KILLS} kills and ${one.approvalToMutation.length} approvals with 1 process; ` +
-    `${three.takeover.length} orphaned runs and ${three.approvalToMutation.length} approvals with 3 (time scale ${TIME_SCALE})`,
+    `${three.takeover.length} orphaned runs and ${three.approvalToMutation.length} approvals with 3, ${three.passElsewhere} of whose next pass ran on another process than the click (time scale ${TIME_SCALE})`,
 );

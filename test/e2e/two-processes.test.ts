@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRunReader, isFinished, type AuditEvent, type RunView } from '../../src/ops/engine/index.js';
 import { runbooks } from '../../src/ops/runbooks/index.js';
-import { ackText, buttonsOf, type SlackMessage } from '../../src/sandbox/slack/index.js';
+import { buttonsOf, type SlackMessage } from '../../src/sandbox/slack/index.js';
 import { startReplicaWorld, type Replica, type ReplicaWorld } from '../../bench/support/replicas.js';
 import { CHANNEL, USERS } from '../bot/support/harness.js';
 import { postgresAvailable } from '../support/backends.js';
@@ -52,11 +52,15 @@ const RUNS = [
   it('listens on two ports and answers a command on either', async () => {
     const [one, two] = [byName.get('web.1')!, byName.get('web.2')!];
     expect(one.port).not.toBe(two.port);
-    for (const replica of [one, two]) {
+    for (const [i, replica] of [one, two].entries()) {
       const help = await replica.driver.command({ user: USERS.operator, channel: CHANNEL, text: 'help' });
       expect(help.status).toBe(200);
-      const answered = ackText(help) ?? world.slack.responses.at(-1)?.body.text;
-      expect(String(answered)).toMatch(/upgrade/);
+      // Each process answers its own command (privately, through the command's response_url).
+      const answers = await world.workspace.waitFor(() => {
+        const found = world.workspace.ephemerals({ user: USERS.operator }).filter((e) => /\/connect commands/.test(e.text));
+        return found.length > i ? found : undefined;
+      }, 15_000);
+      expect(JSON.stringify(answers[i]!.blocks)).toContain('/connect upgrade APP');
     }
   });
 
