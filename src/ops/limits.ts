@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
+import { ambientPriority } from './request-priority.js';
 
 /**
  * Every Heroku call goes through one of these limiters (Bottleneck). The Platform API and the
@@ -11,11 +12,13 @@ import type { Logger } from '../log.js';
  */
 
 /**
- * `interactive`: a user waiting on a run (goes first); `background`: a run's steps and polling (the
- * default); `read`: a read nobody's run waits for (`status`, plans), which goes last and spends
- * only its own share of the budget (see `ReadRefused`).
+ * `cutover`: a run's step while the app's writes are stopped (goes first: every second of it is the
+ * app's downtime); `interactive`: a user waiting on a run; `background`: a run's steps and polling
+ * (the default); `read`: a read nobody's run waits for (`status`, plans), which goes last and spends
+ * only its own share of the budget (see `ReadRefused`). A request without one takes the priority of
+ * the work it is made in (request-priority.ts), else `background`.
  */
-export type Priority = 'interactive' | 'background' | 'read';
+export type Priority = 'cutover' | 'interactive' | 'background' | 'read';
 
 export interface ScheduleOptions {
   /** A user waiting in Slack (`interactive`) goes ahead of polling (`background`, the default), and reads (`read`) after both. */
@@ -117,7 +120,7 @@ export interface LimitsOptions {
   logger?: Logger;
 }
 
-const PRIORITY: Record<Priority, number> = { interactive: 1, background: 5, read: 8 };
+const PRIORITY: Record<Priority, number> = { cutover: 0, interactive: 1, background: 5, read: 8 };
 const PRESSURE_LOG_EVERY_MS = 10_000;
 
 // Heroku's Go client: first wait 30 s, doubling, randomisation 0.25, at most 900 s.
@@ -241,7 +244,7 @@ export function createLimits(options: LimitsOptions = {}): Limits {
   };
   const wrap = (limiter: Bottleneck, budget: boolean): Limiter => ({
     async schedule(scheduleOptions, task) {
-      const priority = scheduleOptions.priority ?? 'background';
+      const priority = scheduleOptions.priority ?? ambientPriority() ?? 'background';
       const job = { priority: PRIORITY[priority], weight: scheduleOptions.free ? 0 : 1, expiration };
       // A read on the account's budget goes through the reads' share and never below the reserve;
       // it is refused rather than retried after a 429: nobody's run waits for it.

@@ -1,5 +1,8 @@
+import { withPriority } from '../request-priority.js';
 import type { Definition } from './definitions.js';
-import type { Snapshot } from './run-store.js';
+import { inDowntime } from './plan.js';
+import type { Step } from '../runbooks/runbook.js';
+import type { Snapshot, StepState } from './run-store.js';
 import { isSettled } from './view.js';
 import { runAction } from './steps/action.js';
 import { runApproval } from './steps/approval.js';
@@ -40,6 +43,12 @@ export async function runPass<Deps>(kit: StepKit<Deps>, snap: Snapshot): Promise
     await kit.commit(snap, { run: { status: 'running' }, audit: [{ type: 'run.started', actor: 'engine' }] });
     return 'continue';
   }
+  // While the app's writes are stopped, the run's requests go ahead of other runs' polling: a cutover
+  // queued behind 200 runs' waits is downtime for the app.
+  return withPriority(inDowntime(def.downtime, state.idx) ? 'cutover' : undefined, () => runStep(kit, snap, def, state, step));
+}
+
+async function runStep<Deps>(kit: StepKit<Deps>, snap: Snapshot, def: Definition<Deps>, state: StepState, step: Step<Deps>): Promise<Next> {
   if (step.when && state.status === 'pending') {
     const skipped = await skipUnwanted(kit, snap, def, state, step);
     if (skipped) return skipped;

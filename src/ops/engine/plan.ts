@@ -92,6 +92,11 @@ export function downtimeWindow<Deps>(steps: ReadonlyArray<Step<Deps>>): Downtime
   return { from, to: to === -1 ? steps.length : to };
 }
 
+/** Whether a step is in the writes-stopped window: from the action that stops writes to the one that lets them resume, both included. */
+export function inDowntime(window: DowntimeWindow | null, idx: number): boolean {
+  return window !== null && idx >= window.from && idx <= window.to;
+}
+
 /**
  * The writes-stopped window's waits, each counted as its `expect` range (0..timeout when the
  * runbook gives none).

@@ -72,9 +72,12 @@ export type CheckResult = { ok: true } | { ok: false; reason: string; next?: str
 
 /**
  * A poll of a wait. `next` is the advice for what this poll saw, used when the wait times out on it
- * (a connection in DB_UNAVAILABLE needs a restart, not a look at its mappings).
+ * (a connection in DB_UNAVAILABLE needs a restart, not a look at its mappings). `remaining` is how
+ * much is left before the condition holds, in a unit that drains at a steady rate (upgrade steps,
+ * commits behind, bytes to copy): the engine measures the rate and polls densely only around the
+ * moment it predicts. `near` says the condition is about to hold.
  */
-export type WaitResult = { done: true } | { done: false; progress?: string; near?: boolean; next?: string };
+export type WaitResult = { done: true } | { done: false; progress?: string; near?: boolean; remaining?: number; next?: string };
 
 /** Whether a conditional step is wanted; when not, `because` is what the run records as the reason. */
 export type ConditionResult = { holds: true } | { holds: false; because: string };
@@ -148,7 +151,10 @@ export interface WaitStep<Deps = unknown, Params = unknown> extends StepBase<Dep
   /** Slowest poll interval while nothing changes; defaults to 6 × every. */
   readonly max?: Duration;
   readonly timeout: Duration;
-  /** How long the condition usually takes, for the plan's downtime estimate; defaults to 0..timeout. */
+  /**
+   * How long the condition usually takes, for the plan's downtime estimate (defaults to 0..timeout);
+   * inside a cutover the wait first polls one `every` before the shorter of the two.
+   */
   readonly expect?: readonly [Duration, Duration];
 }
 

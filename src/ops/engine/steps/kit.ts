@@ -1,6 +1,7 @@
 import type { Logger } from '../../../log.js';
 import type { StepContext } from '../../runbooks/runbook.js';
 import type { Definition, Definitions } from '../definitions.js';
+import { observe, predictedMs, type Drain } from '../poll-interval.js';
 import { defaultNext } from '../failure.js';
 import { checkPassLease } from '../../pass-lease.js';
 import type { Change, RunPatch, RunStore, Snapshot, StepState } from '../run-store.js';
@@ -40,6 +41,11 @@ export class Halted extends Error {}
 export class StepKit<Deps> {
   /** Runs at a wait step: they share the polling budget. */
   private readonly polling = new Set<string>();
+  /**
+   * What each run's current wait reported left, to measure its drain. Kept in memory only: a run
+   * resumed by another process (or after a restart) measures again from its next poll.
+   */
+  private readonly drains = new Map<string, { idx: number; drain: Drain }>();
 
   constructor(
     readonly o: ExecutorOptions<Deps>,
@@ -60,7 +66,29 @@ export class StepKit<Deps> {
   ended(runId: string): void {
     this.o.definitions.forget(runId);
     this.polling.delete(runId);
+    this.drains.delete(runId);
     this.onEnd(runId);
+  }
+
+  /**
+   * Notes what a wait's poll reported left (nothing: forgets the wait's drain) and returns the engine
+   * ms until its condition should hold at the rate measured so far, when there is one.
+   */
+  predict(runId: string, idx: number, remaining: number | undefined): number | undefined {
+    const known = this.drains.get(runId);
+    if (remaining === undefined || !Number.isFinite(remaining)) {
+      this.drains.delete(runId);
+      return undefined;
+    }
+    const now = this.nowMs();
+    const drain = observe(known?.idx === idx ? known.drain : undefined, { remaining, at: now });
+    this.drains.set(runId, { idx, drain });
+    return predictedMs(drain, now);
+  }
+
+  /** The wait is over (its condition held, or the run moved on): its drain is forgotten. */
+  settled(runId: string): void {
+    this.drains.delete(runId);
   }
 
   /** Writes a transition, unless this pass outlived its job (another process may own the run now). */
@@ -126,6 +154,11 @@ export class StepKit<Deps> {
 
   scaled(duration: number): number {
     return duration / this.o.timeScale;
+  }
+
+  /** Engine ms as the procedure's ms (the inverse of `scaled`). */
+  unscaled(duration: number): number {
+    return duration * this.o.timeScale;
   }
 
   nowMs(): number {

@@ -3,7 +3,8 @@ import type { WaitStep } from '../../runbooks/runbook.js';
 import type { Definition } from '../definitions.js';
 import { toMs } from '../durations.js';
 import { classifyError, stepFailure } from '../failure.js';
-import { budgetFloor, nextPollInterval } from '../poll-interval.js';
+import { inDowntime } from '../plan.js';
+import { budgetFloor, firstPollDelay, nextPollInterval } from '../poll-interval.js';
 import type { Snapshot, StepState } from '../run-store.js';
 import { begin } from './cutover-gate.js';
 import type { Next, StepKit } from './kit.js';
@@ -15,12 +16,16 @@ const DEFAULT_MAX_FACTOR = 6;
 /** Polls a condition with backoff within the polling budget, until it holds or the timeout passes. */
 export async function runWait<Deps>(kit: StepKit<Deps>, snap: Snapshot, def: Definition<Deps>, state: StepState, step: WaitStep<Deps>): Promise<Next> {
   const every = toMs(step.every);
+  // While writes are stopped a wait keeps its own pace (the polling budget never stretches a cutover).
+  const cutover = inDowntime(def.downtime, state.idx);
   if (state.status === 'pending') {
     const held = await begin(kit, snap, def, state);
     if (held) return held;
+    kit.settled(snap.run.id);
+    const first = firstPollDelay({ every, expectedMin: step.expect ? Math.min(...step.expect.map(toMs)) : 0, cutover });
     await kit.commit(snap, {
       run: kit.resumed(snap),
-      step: { idx: state.idx, set: { status: 'waiting', startedAt: kit.iso(), pollIntervalMs: every, nextPollAt: null } },
+      step: { idx: state.idx, set: { status: 'waiting', startedAt: kit.iso(), pollIntervalMs: every, nextPollAt: first > 0 ? new Date(kit.nowMs() + kit.scaled(first)).toISOString() : null } },
       audit: [{ type: 'step.started', actor: 'engine', stepIdx: state.idx }],
     });
     return 'continue';
@@ -38,7 +43,10 @@ export async function runWait<Deps>(kit: StepKit<Deps>, snap: Snapshot, def: Def
     // A hiccup is a poll that saw nothing new; the timeout still bounds the wait.
     result = { done: false as const, progress: state.progress ?? undefined };
   }
-  if (result.done) return complete(kit, snap, { ...state, attempts }, { input: reads, attempts });
+  if (result.done) {
+    kit.settled(snap.run.id);
+    return complete(kit, snap, { ...state, attempts }, { input: reads, attempts });
+  }
   const now = kit.nowMs();
   const deadline = Date.parse(state.startedAt!) + kit.scaled(toMs(step.timeout));
   const progress = result.progress ?? null;
@@ -49,17 +57,17 @@ export async function runWait<Deps>(kit: StepKit<Deps>, snap: Snapshot, def: Def
     const next = result.next;
     return failRun(kit, snap, { ...state, attempts }, stepFailure('wait_timeout', { ...state, next: step.next }, { message, next }), reads);
   }
-  // The polling budget never stretches a cutover: while writes are stopped a wait keeps its own pace.
-  const inDowntime = def.downtime !== null && state.idx > def.downtime.from && state.idx < def.downtime.to;
+  const predicted = kit.predict(snap.run.id, state.idx, result.remaining);
   const interval = Math.max(
     nextPollInterval({
-      previous: state.pollIntervalMs ?? every,
       every,
       max: step.max === undefined ? every * DEFAULT_MAX_FACTOR : toMs(step.max),
+      elapsed: kit.unscaled(now - Date.parse(state.startedAt!)),
       near: result.near ?? false,
-      changed: progress !== state.progress,
+      predicted: predicted === undefined ? undefined : kit.unscaled(predicted),
+      cutover,
     }),
-    inDowntime ? 0 : budgetFloor(await kit.waitingRuns(), kit.o.pollBudgetPerHour),
+    cutover ? 0 : budgetFloor(await kit.waitingRuns(), kit.o.pollBudgetPerHour),
   );
   const until = Math.min(now + kit.scaled(interval), deadline);
   // Only a change of progress is an event; a poll that saw nothing new just stores its next time.

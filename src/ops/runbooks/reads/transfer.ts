@@ -34,7 +34,8 @@ export const copyFinished: Fn<WaitResult> = read([api.data.transfer], async (ctx
   const done = transfer.processed_bytes ?? 0;
   const total = transfer.source_bytes ?? 0;
   const progress = total > 0 ? `Copied ${formatBytes(done)} of ${formatBytes(total)}` : 'Copy pending';
-  return { done: false, progress, near: total > 0 && done / total > 0.9 };
+  // Bytes left drain at the copy's speed: the engine measures it and polls densely only near the end.
+  return { done: false, progress, remaining: total > 0 ? Math.max(0, total - done) : undefined };
 });
 
 function formatBytes(bytes: number): string {

@@ -106,6 +106,12 @@ export function upgradeFinished(target: Target): Fn<WaitResult> {
         next: 'Heroku Connect stays paused. Check the database with `heroku pg:info` and `heroku pg:upgrade:wait` (open a Heroku support ticket if it is not available), then roll back to resume Heroku Connect.',
       });
     }
-    return { done: false, progress: describeStatus(status), near: phase === 'finished' };
+    return { done: false, progress: describeStatus(status), near: phase === 'finished', remaining: stepsLeft(status) };
   });
+}
+
+/** Steps not yet over of a running upgrade (`3/7`: the third is running, 5 are left), for the engine to time its polls. */
+export function stepsLeft(status: WaitStatus): number | undefined {
+  const [, step, of] = /^(\d+)\/(\d+)$/.exec(status.step?.trim() ?? '') ?? [];
+  return step && of ? Math.max(0, Number(of) - Number(step) + 1) : undefined;
 }
