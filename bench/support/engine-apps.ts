@@ -1,7 +1,7 @@
 import type { World } from '../../src/sandbox/heroku/index.js';
 import { createAddOn } from '../../src/sandbox/heroku/world/addons.js';
 import { createApp, setMaintenance } from '../../src/sandbox/heroku/world/apps.js';
-import { authorizeSalesforce, grantAccess, setDatabase } from '../../src/sandbox/heroku/world/connections.js';
+import { authorizeSalesforce, failConnection, grantAccess, setDatabase } from '../../src/sandbox/heroku/world/connections.js';
 import { scale } from '../../src/sandbox/heroku/world/formation.js';
 import { createMapping, mappingConfigSchema } from '../../src/sandbox/heroku/world/mappings.js';
 import { createOrg } from '../../src/sandbox/heroku/world/salesforce.js';
@@ -20,7 +20,9 @@ export type AppKind =
   /** The same with writes stopped: maintenance mode on and the workers at 0 (what `recreate` wants). */
   | 'stopped'
   /** acme-staging: essential-1, PG 16, with Connect (what `copy` moves). */
-  | 'essential';
+  | 'essential'
+  /** acme-prod with its connection stopped in SYSTEM_ERROR (what `restart` recovers). */
+  | 'error';
 
 const DAY = 24 * 3_600_000;
 const OBJECTS = { Account: 300_000, Contact: 600_000, Opportunity: 150_000 };
@@ -64,6 +66,7 @@ export function createBenchApp(world: World, name: string, kind: AppKind): void 
     connection.state = 'PAUSED';
     connection.pausedAt = world.clock.now() - 3_600_000;
   }
+  if (kind === 'error') failConnection(world, connection, 'SYSTEM_ERROR');
   if (kind === 'stopped') {
     setMaintenance(world, app, true);
     scale(world, app, [{ type: 'worker', quantity: 0 }]);

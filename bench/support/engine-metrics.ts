@@ -3,18 +3,24 @@ import type { AppReport, SimClockReading } from './engine-sim.js';
 
 /**
  * What bench/engine.ts measures, from each run's steps, the polls of its waits and the simulator's
- * account of the app (requests, and when something changed). Times are simulated milliseconds.
+ * account of the app (requests, and when something changed). Times are simulated milliseconds
+ * unless named real.
  *
  * - A wait's condition became true at the last change on the app between the poll before the one
  *   that saw it and that poll (exact); without a change there (follower lag, say) only the bound is
  *   known: the gap between those two polls. A wait whose first poll saw it found it already true.
- * - The minimum a procedure needs: its mutations plus one confirming read per wait.
- * - The Heroku CLI polls every 5 s: the same mutations, plus one read per 5 s while Heroku works.
- * - The bot's share of the cutover downtime: the writes-stopped window minus the time Heroku's
- *   operations took in it (its waits, up to their conditions).
+ * - The baseline, measured from the same waits in the same run: the Heroku CLI polling every 5 s
+ *   from the wait's start (`pg:wait`, `pg:upgrade:wait`, `pg:copy`), each poll the same probe as
+ *   the bot's (its requests per poll as the bot's probe sent them), noticing the condition at the
+ *   first 5 s mark after it held.
+ * - The bot's share of a cutover: the writes-stopped window minus the time Heroku's operations
+ *   took in it (its waits, up to their conditions), in real seconds (simulated / time scale).
  */
 
 export const CLI_POLL_MS = 5_000;
+/** Target 4: a wait outside a cutover notices its condition within 5 % of its length, or 30 s. */
+export const ON_TIME_SHARE = 0.05;
+export const ON_TIME_FLOOR_MS = 30_000;
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
@@ -22,6 +28,8 @@ export interface Poll {
   /** Real ms (Date.now()) when the probe answered. */
   at: number;
   done: boolean;
+  /** Heroku requests the probe sent. */
+  requests: number;
 }
 
 export interface RunRecord {
@@ -31,6 +39,7 @@ export interface RunRecord {
 }
 
 export interface WaitMeasure {
+  title: string;
   /** How long after its condition held the wait noticed it. */
   lateMs: number;
   exact: boolean;
@@ -38,16 +47,22 @@ export interface WaitMeasure {
   herokuMs: number;
   start: number;
   noticedAt: number;
+  /** Inside the writes-stopped window. */
+  cutover: boolean;
+  polls: number;
+  requests: number;
+  /** The baseline: the same probe every 5 s. */
+  cliPolls: number;
+  cliRequests: number;
+  cliLateMs: number;
 }
 
 export interface RunMeasure {
   ok: boolean;
   requests: number;
-  minimum: number;
-  cli: number;
   waits: WaitMeasure[];
   /** The writes-stopped window; `processingMs` is the real time the bot spent in it outside its waits. */
-  downtime?: { ms: number; herokuMs: number; processingMs: number };
+  downtime?: { ms: number; herokuMs: number; lateMs: number; cliLateMs: number; processingMs: number };
 }
 
 export type ToSim = (realMs: number) => number;
@@ -65,7 +80,7 @@ function lastChange(changes: number[], after: number, upTo: number): number | un
   return found;
 }
 
-function measureWait(start: number, polls: Poll[], changes: number[], toSim: ToSim): WaitMeasure | undefined {
+function measureWait(start: number, polls: Poll[], changes: number[], toSim: ToSim): Omit<WaitMeasure, 'cutover' | 'title'> | undefined {
   const seen = polls.map((p) => ({ at: toSim(p.at), done: p.done }));
   const first = seen.findIndex((p) => p.done);
   const noticed = seen[first];
@@ -74,36 +89,56 @@ function measureWait(start: number, polls: Poll[], changes: number[], toSim: ToS
   const changed = lastChange(changes, before, noticed.at);
   const heldAt = changed ?? (first === 0 ? start : undefined);
   const from = heldAt ?? before;
-  return { lateMs: noticed.at - from, exact: heldAt !== undefined, herokuMs: Math.max(0, from - start), start, noticedAt: noticed.at };
+  const herokuMs = Math.max(0, from - start);
+  const counted = polls.slice(0, first + 1);
+  const requests = sum(counted.map((p) => p.requests));
+  const cliPolls = Math.ceil(herokuMs / CLI_POLL_MS) + 1;
+  return {
+    lateMs: noticed.at - from,
+    exact: heldAt !== undefined,
+    herokuMs,
+    start,
+    noticedAt: noticed.at,
+    polls: counted.length,
+    requests,
+    cliPolls,
+    cliRequests: cliPolls * (requests / Math.max(counted.length, 1)),
+    cliLateMs: Math.ceil(herokuMs / CLI_POLL_MS) * CLI_POLL_MS - herokuMs,
+  };
 }
 
 export function measureRun(run: RunRecord, app: AppReport, toSim: ToSim, timeScale: number): RunMeasure {
+  const window = run.view.downtime;
+  const [from, to] = window ? [toSim(Date.parse(window.startedAt)), window.endedAt ? toSim(Date.parse(window.endedAt)) : Infinity] : [Infinity, Infinity];
   const waits = run.view.steps
     .filter((s) => s.kind === 'wait' && s.status === 'done' && s.startedAt)
-    .flatMap((s) => measureWait(toSim(Date.parse(s.startedAt!)), run.polls.get(s.idx) ?? [], app.changes, toSim) ?? []);
-  const cliPolls = waits.reduce((sum, w) => sum + Math.floor(w.herokuMs / CLI_POLL_MS) + 1, 0);
-  const measure: RunMeasure = {
-    ok: run.view.status === 'succeeded',
-    requests: app.requests,
-    minimum: app.mutations + waits.length,
-    cli: app.mutations + cliPolls,
-    waits,
-  };
-  const window = run.view.downtime;
+    .flatMap((s) => {
+      const measured = measureWait(toSim(Date.parse(s.startedAt!)), run.polls.get(s.idx) ?? [], app.changes, toSim);
+      return measured ? [{ ...measured, title: s.title, cutover: measured.start >= from && measured.noticedAt <= to }] : [];
+    });
+  const measure: RunMeasure = { ok: run.view.status === 'succeeded', requests: app.requests, waits };
   if (window?.endedAt) {
-    const [from, to] = [toSim(Date.parse(window.startedAt)), toSim(Date.parse(window.endedAt))];
-    const inside = waits.filter((w) => w.start >= from && w.noticedAt <= to);
+    const inside = waits.filter((w) => w.cutover);
     const herokuMs = sum(inside.map((w) => w.herokuMs));
     const waitingMs = sum(inside.map((w) => w.noticedAt - w.start));
-    measure.downtime = { ms: to - from, herokuMs, processingMs: (to - from - waitingMs) / timeScale };
+    measure.downtime = {
+      ms: to - from,
+      herokuMs,
+      lateMs: sum(inside.map((w) => w.lateMs)),
+      cliLateMs: sum(inside.map((w) => w.cliLateMs)),
+      processingMs: (to - from - waitingMs) / timeScale,
+    };
   }
   return measure;
 }
 
+/** Whether a wait outside a cutover noticed its condition within 5 % of its length, or 30 s. */
+export const onTime = (w: WaitMeasure): boolean => w.lateMs <= Math.max(ON_TIME_FLOOR_MS, ON_TIME_SHARE * w.herokuMs);
+
 // ---------------------------------------------------------------------------------------------
 // The table
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
 
 /** `42 s`, `3 m 05 s`, `1 h 02 m` */
@@ -115,41 +150,100 @@ export function duration(ms: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} m`;
 }
 
-export interface Row {
+const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : '-');
+
+export const HEADER = [
+  'runbook',
+  'runs ok',
+  'req/run',
+  // Target 3: the cutover
+  'downtime',
+  'Heroku ops',
+  'bot share real',
+  'late: bot | CLI',
+  'processing',
+  'cutover req: bot | CLI',
+  '×CLI',
+  // Target 4: waits outside the cutover
+  'outside: on time',
+  'late p90',
+  'req: bot | CLI',
+  '×CLI ',
+];
+
+/** The figures of one runbook at one concurrency, for the table and the summary. */
+export interface Figures {
   runbook: string;
+  ok: number;
+  runs: number;
+  /** Mean bot share of the cutover, real seconds; undefined without a cutover. */
+  shareRealS?: number;
+  cutoverRatio?: number;
+  onTimeShare?: number;
+  outsideRatio?: number;
   cells: string[];
 }
 
-export const HEADER = ['runbook', 'runs ok', 'req/run', '× min', '× CLI 5 s', 'waits', 'late p50', 'late p90', 'late max', 'exact', 'downtime', 'Heroku ops', 'bot share', 'processing'];
-
-export function row(runbook: string, measures: RunMeasure[]): string[] {
+export function figures(runbook: string, measures: RunMeasure[], timeScale: number): Figures {
   const ok = measures.filter((m) => m.ok);
-  const late = ok.flatMap((m) => m.waits.map((w) => w.lateMs)).sort((a, b) => a - b);
   const waits = ok.flatMap((m) => m.waits);
+  const inside = waits.filter((w) => w.cutover);
+  const outside = waits.filter((w) => !w.cutover);
   const down = ok.flatMap((m) => (m.downtime ? [m.downtime] : []));
   const downtime = mean(down.map((d) => d.ms));
   const heroku = mean(down.map((d) => d.herokuMs));
-  return [
+  const shareRealS = down.length ? (downtime - heroku) / timeScale / 1000 : undefined;
+  const [cutBot, cutCli] = [sum(inside.map((w) => w.requests)), sum(inside.map((w) => w.cliRequests))];
+  const [outBot, outCli] = [sum(outside.map((w) => w.requests)), sum(outside.map((w) => w.cliRequests))];
+  const onTimeShare = outside.length ? outside.filter(onTime).length / outside.length : undefined;
+  const lateOutside = outside.map((w) => w.lateMs).sort((a, b) => a - b);
+  return {
     runbook,
-    `${ok.length}/${measures.length}`,
-    mean(ok.map((m) => m.requests)).toFixed(1),
-    (sum(ok.map((m) => m.requests)) / sum(ok.map((m) => m.minimum))).toFixed(2),
-    (sum(ok.map((m) => m.requests)) / sum(ok.map((m) => m.cli))).toFixed(2),
-    (waits.length / Math.max(ok.length, 1)).toFixed(1),
-    duration(percentile(late, 50)),
-    duration(percentile(late, 90)),
-    duration(late.at(-1) ?? NaN),
-    waits.length ? `${Math.round((100 * waits.filter((w) => w.exact).length) / waits.length)}%` : '-',
-    down.length ? duration(downtime) : '-',
-    down.length ? duration(heroku) : '-',
-    down.length ? `${duration(downtime - heroku)} (${Math.round((100 * (downtime - heroku)) / Math.max(downtime, 1))}%)` : '-',
-    down.length ? `${Math.round(mean(down.map((d) => d.processingMs)))} ms` : '-',
-  ];
+    ok: ok.length,
+    runs: measures.length,
+    shareRealS,
+    cutoverRatio: cutCli > 0 ? cutBot / cutCli : undefined,
+    onTimeShare,
+    outsideRatio: outCli > 0 ? outBot / outCli : undefined,
+    cells: [
+      runbook,
+      `${ok.length}/${measures.length}`,
+      mean(ok.map((m) => m.requests)).toFixed(1),
+      down.length ? duration(downtime) : '-',
+      down.length ? duration(heroku) : '-',
+      shareRealS !== undefined ? `${shareRealS.toFixed(2)} s` : '-',
+      down.length ? `${duration(mean(down.map((d) => d.lateMs)))} | ${duration(mean(down.map((d) => d.cliLateMs)))}` : '-',
+      down.length ? `${Math.round(mean(down.map((d) => d.processingMs)))} ms` : '-',
+      inside.length ? `${(cutBot / ok.length).toFixed(1)} | ${(cutCli / ok.length).toFixed(1)}` : '-',
+      inside.length ? ratio(cutBot, cutCli) : '-',
+      onTimeShare !== undefined ? `${Math.round(100 * onTimeShare)}% of ${outside.length}` : '-',
+      outside.length ? duration(percentile(lateOutside, 90)) : '-',
+      outside.length ? `${(outBot / ok.length).toFixed(1)} | ${(outCli / ok.length).toFixed(1)}` : '-',
+      outside.length ? ratio(outBot, outCli) : '-',
+    ],
+  };
 }
 
-export function table(rows: string[][]): string {
-  const all = [HEADER, ...rows];
-  const widths = HEADER.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+/** Per wait of a runbook (--detail): how often it polled and how late it was, beside the CLI. */
+export function waitDetail(runbook: string, measures: RunMeasure[]): string[][] {
+  const byTitle = new Map<string, WaitMeasure[]>();
+  for (const w of measures.filter((m) => m.ok).flatMap((m) => m.waits)) byTitle.set(w.title, [...(byTitle.get(w.title) ?? []), w]);
+  return [...byTitle].map(([title, ws]) => [
+    `${runbook}: ${title.slice(0, 70)}`,
+    ws[0]!.cutover ? 'cutover' : 'outside',
+    String(ws.length),
+    duration(mean(ws.map((w) => w.herokuMs))),
+    duration(mean(ws.map((w) => w.lateMs))),
+    duration(mean(ws.map((w) => w.cliLateMs))),
+    `${mean(ws.map((w) => w.polls)).toFixed(1)} | ${mean(ws.map((w) => w.cliPolls)).toFixed(1)}`,
+    `${mean(ws.map((w) => w.requests)).toFixed(1)} | ${mean(ws.map((w) => w.cliRequests)).toFixed(1)}`,
+  ]);
+}
+export const DETAIL_HEADER = ['wait', 'where', 'n', 'Heroku took', 'late', 'CLI late', 'polls: bot | CLI', 'requests: bot | CLI'];
+
+export function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -26,8 +26,21 @@ export interface SimClockReading {
   timeScale: number;
 }
 
+/** The account as a whole: Heroku's limit is 4,500 requests an hour. */
+export interface AccountReport {
+  requests: number;
+  /** Requests answered 429. */
+  rateLimited: number;
+  /** The most requests in any simulated hour (sliding). */
+  peakPerHour: number;
+  /** Simulated ms from the first request to the last. */
+  spanMs: number;
+}
+
 export type ToSim = { type: 'apps'; apps: Array<{ name: string; kind: AppKind }> } | { type: 'report' };
-export type FromSim = { type: 'ready'; url: string; token: string; clock: SimClockReading } | { type: 'report'; apps: Record<string, AppReport> };
+export type FromSim =
+  | { type: 'ready'; url: string; token: string; clock: SimClockReading }
+  | { type: 'report'; apps: Record<string, AppReport>; account: AccountReport };
 
 const timeScale = Number(process.argv[2] ?? 600);
 // Heroku's budget of 4,500 requests an hour, in simulated hours.
@@ -35,6 +48,8 @@ const sim = await startSimulatedHeroku({ timeScale, seed: 'empty', rateLimit: { 
 const world = sim.world;
 const reports = new Map<string, AppReport>();
 const send = (message: FromSim) => process.send?.(message);
+const requestTimes: number[] = [];
+let rateLimited = 0;
 
 /** Requests that change nothing: name resolution, the Connect access list, a Salesforce login link. */
 const NOT_MUTATIONS = /^\/actions\/addon(-attachment)?s\/resolve$|^\/auth\/|\/authorize_url$/;
@@ -76,6 +91,8 @@ function note(app: string | undefined, at: number): void {
 /** Counts each request for its app instead of keeping the log (200 runs make a long one). */
 function instrument(w: World): void {
   w.requestLog.add = (entry: RequestLogEntry) => {
+    requestTimes.push(Date.parse(entry.at));
+    if (entry.status === 429) rateLimited += 1;
     const app = appOf(entry);
     const report = reports.get(app ?? '');
     if (!report) return;
@@ -92,6 +109,16 @@ function instrument(w: World): void {
   };
 }
 
+function account(): AccountReport {
+  const times = [...requestTimes].sort((a, b) => a - b);
+  let peak = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= 3_600_000) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  return { requests: times.length, rateLimited, peakPerHour: peak, spanMs: times.length ? times.at(-1)! - times[0]! : 0 };
+}
+
 process.on('message', (message: ToSim) => {
   if (message.type === 'apps') {
     for (const { name, kind } of message.apps) {
@@ -106,7 +133,7 @@ process.on('message', (message: ToSim) => {
       const writes = world.writeLedger.entries().filter((e) => e.app === name);
       report.changes = [...report.changes, ...writes.map((w) => w.at)].sort((a, b) => a - b);
     }
-    send({ type: 'report', apps: Object.fromEntries(reports) });
+    send({ type: 'report', apps: Object.fromEntries(reports), account: account() });
   }
 });
 process.on('disconnect', () => void sim.close().then(() => process.exit(0)));
