@@ -19,7 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -282,7 +282,7 @@ for (const level of LEVELS) {
       ...(values.detail ? ['', table(DETAIL_HEADER, result.detail)] : []),
       '',
       `requests waiting for the limiter (real): cutover ${q(queue.cutover)}; other ${q(queue.other)}`,
-      `event loop delay p99 ${result.loopDelayP99Ms.toFixed(0)} ms; peak RSS ${result.peakRssMb.toFixed(0)} MB, heap ${result.peakHeapMb.toFixed(0)} MB; wall time ${(result.wallMs / 1000).toFixed(1)} s`,
+      `machine load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (the real figures stretch with it); event loop delay p99 ${result.loopDelayP99Ms.toFixed(0)} ms; peak RSS ${result.peakRssMb.toFixed(0)} MB, heap ${result.peakHeapMb.toFixed(0)} MB; wall time ${(result.wallMs / 1000).toFixed(1)} s`,
       `Heroku account: ${account.requests} requests over ${hours.toFixed(1)} simulated h, peak ${account.peakPerHour} in a simulated hour (limit 4,500: ${(account.peakPerHour / 4500).toFixed(2)}×), ${account.rateLimited} answered 429`,
       ...result.failures,
     ].join('\n'),

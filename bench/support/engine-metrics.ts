@@ -10,9 +10,10 @@ import type { AppReport, SimClockReading } from './engine-sim.js';
  *   that saw it and that poll (exact); without a change there (follower lag, say) only the bound is
  *   known: the gap between those two polls. A wait whose first poll saw it found it already true.
  * - The baseline, measured from the same waits in the same run: the Heroku CLI polling every 5 s
- *   from the wait's start (`pg:wait`, `pg:upgrade:wait`, `pg:copy`), each poll the same probe as
- *   the bot's (its requests per poll as the bot's probe sent them), noticing the condition at the
- *   first 5 s mark after it held.
+ *   (`pg:wait`, `pg:upgrade:wait`, `pg:copy`) from the command that started what the wait awaits
+ *   (the app's last mutation before the wait, if it came after the previous wait; else the wait's
+ *   start), each poll the same probe as the bot's (as many requests as the bot's probe sent per
+ *   poll), noticing the condition at the first 5 s mark after it held.
  * - The bot's share of a cutover: the writes-stopped window minus the time Heroku's operations
  *   took in it (its waits, up to their conditions), in real seconds (simulated / time scale).
  */
@@ -80,7 +81,7 @@ function lastChange(changes: number[], after: number, upTo: number): number | un
   return found;
 }
 
-function measureWait(start: number, polls: Poll[], changes: number[], toSim: ToSim): Omit<WaitMeasure, 'cutover' | 'title'> | undefined {
+function measureWait(start: number, cliStart: number, polls: Poll[], changes: number[], toSim: ToSim): Omit<WaitMeasure, 'cutover' | 'title'> | undefined {
   const seen = polls.map((p) => ({ at: toSim(p.at), done: p.done }));
   const first = seen.findIndex((p) => p.done);
   const noticed = seen[first];
@@ -92,7 +93,8 @@ function measureWait(start: number, polls: Poll[], changes: number[], toSim: ToS
   const herokuMs = Math.max(0, from - start);
   const counted = polls.slice(0, first + 1);
   const requests = sum(counted.map((p) => p.requests));
-  const cliPolls = Math.ceil(herokuMs / CLI_POLL_MS) + 1;
+  const cliMs = Math.max(0, from - Math.min(cliStart, start));
+  const cliPolls = Math.ceil(cliMs / CLI_POLL_MS) + 1;
   return {
     lateMs: noticed.at - from,
     exact: heldAt !== undefined,
@@ -103,18 +105,23 @@ function measureWait(start: number, polls: Poll[], changes: number[], toSim: ToS
     requests,
     cliPolls,
     cliRequests: cliPolls * (requests / Math.max(counted.length, 1)),
-    cliLateMs: Math.ceil(herokuMs / CLI_POLL_MS) * CLI_POLL_MS - herokuMs,
+    cliLateMs: Math.ceil(cliMs / CLI_POLL_MS) * CLI_POLL_MS - cliMs,
   };
 }
 
 export function measureRun(run: RunRecord, app: AppReport, toSim: ToSim, timeScale: number): RunMeasure {
   const window = run.view.downtime;
   const [from, to] = window ? [toSim(Date.parse(window.startedAt)), window.endedAt ? toSim(Date.parse(window.endedAt)) : Infinity] : [Infinity, Infinity];
+  let previous = toSim(Date.parse(run.view.createdAt));
   const waits = run.view.steps
     .filter((s) => s.kind === 'wait' && s.status === 'done' && s.startedAt)
     .flatMap((s) => {
-      const measured = measureWait(toSim(Date.parse(s.startedAt!)), run.polls.get(s.idx) ?? [], app.changes, toSim);
-      return measured ? [{ ...measured, title: s.title, cutover: measured.start >= from && measured.noticedAt <= to }] : [];
+      const start = toSim(Date.parse(s.startedAt!));
+      const command = app.mutatedAt.filter((at) => at > previous && at <= start).at(-1) ?? start;
+      const measured = measureWait(start, command, run.polls.get(s.idx) ?? [], app.changes, toSim);
+      if (!measured) return [];
+      previous = measured.noticedAt;
+      return [{ ...measured, title: s.title, cutover: measured.start >= from && measured.noticedAt <= to }];
     });
   const measure: RunMeasure = { ok: run.view.status === 'succeeded', requests: app.requests, waits };
   if (window?.endedAt) {

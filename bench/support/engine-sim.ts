@@ -16,6 +16,8 @@ import { createBenchApp, type AppKind } from './engine-apps.js';
 export interface AppReport {
   requests: number;
   mutations: number;
+  /** Simulated ms of each mutation Heroku accepted, in order. */
+  mutatedAt: number[];
   /** Simulated ms at which the app's state changed, sorted. */
   changes: number[];
 }
@@ -99,6 +101,7 @@ function instrument(w: World): void {
     report.requests += 1;
     if (entry.method !== 'GET' && entry.status < 300 && !NOT_MUTATIONS.test(entry.path)) {
       report.mutations += 1;
+      report.mutatedAt.push(Date.parse(entry.at));
       note(app, Date.parse(entry.at));
     }
   };
@@ -123,7 +126,7 @@ process.on('message', (message: ToSim) => {
   if (message.type === 'apps') {
     for (const { name, kind } of message.apps) {
       createBenchApp(world, name, kind);
-      reports.set(name, { requests: 0, mutations: 0, changes: [] });
+      reports.set(name, { requests: 0, mutations: 0, mutatedAt: [], changes: [] });
     }
     instrument(world);
     send({ type: 'ready', url: sim.url, token: sim.token, clock: { realNow: Date.now(), simNow: world.clock.now(), timeScale } });
