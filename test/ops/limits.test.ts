@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { createLimits, ReadRefused, wholeMs, type Limits } from '../../src/ops/limits.js';
+import { withPriority } from '../../src/ops/request-priority.js';
 import { backendAvailable, redisUrl } from '../support/backends.js';
 
 /** A promise the test resolves when it chooses. */
@@ -41,6 +42,24 @@ describe('createLimits (in process)', () => {
     gate.open();
     await Promise.all([...holders, ...queued]);
     expect(order).toEqual(['slack', 'poll-1', 'poll-2', 'poll-3']);
+  });
+
+  it('runs calls made inside a cutover (the work’s ambient priority) before interactive and background ones', async () => {
+    const { heroku } = limits({});
+    const gate = openGate();
+    const holders = Array.from({ length: 10 }, () => heroku.schedule({}, () => gate.promise));
+    const order: string[] = [];
+    const queued = [
+      heroku.schedule({}, async () => void order.push('poll')),
+      heroku.schedule({ priority: 'interactive' }, async () => void order.push('slack')),
+      withPriority('cutover', () => heroku.schedule({}, async () => void order.push('cutover'))),
+      // A priority the call gives itself wins over the work's.
+      withPriority('cutover', () => heroku.schedule({ priority: 'background' }, async () => void order.push('explicit'))),
+    ];
+    while (heroku.queued() < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    gate.open();
+    await Promise.all([...holders, ...queued]);
+    expect(order).toEqual(['cutover', 'slack', 'poll', 'explicit']);
   });
 
   it('waits and retries a 429, with backoff scaled by timeScale', async () => {
