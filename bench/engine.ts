@@ -14,7 +14,8 @@
  * the event loop's delay, the account's peak requests in a simulated hour against Heroku's 4,500
  * (and any 429), and the bot process's peak memory.
  *
- *   npx tsx bench/engine.ts [--runs 1,10,200] [--time-scale 600] [--detail]   (--detail: each wait's figures too)
+ *   npx tsx bench/engine.ts [--runs 1,10,200] [--time-scale 600] [--detail] [--database-url postgres://…]
+ *   (--detail: each wait's figures too; --database-url: the bot's store on Postgres, a database of its own)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork } from 'node:child_process';
@@ -38,7 +39,13 @@ import { DETAIL_HEADER, figures, measureRun, percentile, simulatedTime, table, w
 import type { FromSim, ToSim } from './support/engine-sim.js';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '1,10,200' }, 'time-scale': { type: 'string', default: '600' }, detail: { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '1,10,200' },
+    'time-scale': { type: 'string', default: '600' },
+    detail: { type: 'boolean', default: false },
+    // The bot's store on Postgres instead of the embedded SQLite (to compare the two).
+    'database-url': { type: 'string' },
+  },
 });
 const LEVELS = values.runs.split(',').map(Number);
 const TIME_SCALE = Number(values['time-scale']);
@@ -111,7 +118,7 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
 
   // The bot: store, limits, clients, engine; each wait's polls recorded with the requests they sent
   const dataDir = mkdtempSync(join(tmpdir(), 'connect-ops-bench-'));
-  const store = await openStore({ dataDir });
+  const store = await openStore({ dataDir, databaseUrl: values['database-url'] });
   const logger = createLogger({ level: 'silent' });
   // Heroku's budget (4,500 an hour, refilled 75 a minute) in simulated time, as the simulator's.
   const limits = createLimits({ timeScale: TIME_SCALE, refillPerMinute: 75 * TIME_SCALE });

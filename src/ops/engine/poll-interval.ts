@@ -87,12 +87,14 @@ export function nextPollInterval(c: PollContext): number {
 }
 
 /**
- * How long after it starts a wait first polls: inside a cutover, one `every` before the shortest time
- * its condition usually takes (`expect`), since a poll before that finds what the step before it
- * just saw (a pause accepted, a copy started); outside, at once (it may hold already).
+ * How long after it starts a wait first polls. A poll before the shortest time its condition usually
+ * takes (`expect`) finds what the step before it just saw (a pause accepted, a copy started): inside
+ * a cutover the first poll comes one `every` before that time; outside, at that time but no later
+ * than the lateness floor (30 s), so a condition that holds at once is still noticed on time. A wait
+ * without an expected minimum polls at once (it may hold already).
  */
 export function firstPollDelay(c: { every: number; expectedMin: number; cutover: boolean }): number {
-  return c.cutover ? Math.max(0, c.expectedMin - c.every) : 0;
+  return c.cutover ? Math.max(0, c.expectedMin - c.every) : Math.min(c.expectedMin, LATENESS_FLOOR_MS);
 }
 
 /**

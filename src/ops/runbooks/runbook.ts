@@ -153,7 +153,7 @@ export interface WaitStep<Deps = unknown, Params = unknown> extends StepBase<Dep
   readonly timeout: Duration;
   /**
    * How long the condition usually takes, for the plan's downtime estimate (defaults to 0..timeout);
-   * inside a cutover the wait first polls one `every` before the shorter of the two.
+   * the wait's first poll comes near the shorter of the two (engine/poll-interval.ts, firstPollDelay).
    */
   readonly expect?: readonly [Duration, Duration];
 }

@@ -75,11 +75,14 @@ describe('nextPollInterval', () => {
 });
 
 describe('firstPollDelay', () => {
-  it('in a cutover, waits until one `every` before the shortest usual duration; outside, polls at once', () => {
+  it('in a cutover, waits until one `every` before the shortest usual duration; outside, until it, within the 30 s floor', () => {
     // A pause "completes any pending operations" first: usually 30 s or more.
     expect(firstPollDelay({ every: 10 * S, expectedMin: 30 * S, cutover: true })).toBe(20 * S);
     expect(firstPollDelay({ every: 10 * S, expectedMin: 0, cutover: true })).toBe(0);
-    expect(firstPollDelay({ every: 10 * S, expectedMin: 30 * S, cutover: false })).toBe(0);
+    expect(firstPollDelay({ every: 10 * S, expectedMin: 30 * S, cutover: false })).toBe(30 * S);
+    // A new database usually takes minutes; outside a cutover the first poll still comes within 30 s.
+    expect(firstPollDelay({ every: 5 * S, expectedMin: 5 * M, cutover: false })).toBe(30 * S);
+    expect(firstPollDelay({ every: 10 * S, expectedMin: 0, cutover: false })).toBe(0);
   });
 });
 
