@@ -5,7 +5,7 @@ import { regionsIn, regionsOfTags, regionsOfTrustInstances } from './regions.js'
 /**
  * Whether a status notice is maintenance that concerns Heroku Connect, and where. Until mid-2023
  * titles said "Heroku Connect"; later titles are generic ("Heroku Platform Maintenance"), so the
- * updates' contents count as well (reference 8.2, 8.4).
+ * updates' contents count as well (docs/reference/heroku-status-feeds.md §8.2, §8.4).
  */
 
 export interface Classification {
@@ -20,7 +20,7 @@ const HEROKU_CONNECT = /\bheroku connect\b/i;
 // "Connect" near "sync", capitalised so the verb does not count.
 const CONNECT_NEAR_SYNC = /\bConnect\b[^.]{0,60}\bsync|\bsync[^.]{0,60}\bConnect\b/;
 const MAINTENANCE_TITLE = /\bmaintenance\b|\bservice update\b/i;
-/** `scheduled` announces work; `maintenance` reports it running (reference 5.3). */
+/** `scheduled` announces work; `maintenance` reports it running (docs/reference/heroku-status-feeds.md §5.3). */
 const MAINTENANCE_UPDATE_TYPES = new Set(['scheduled', 'maintenance']);
 
 export function mentionsConnect(text: string): boolean {

@@ -3,7 +3,7 @@ import type { TrustMaintenance } from '../ops/heroku/trust.js';
 
 /**
  * Where a maintenance stands, read from the item's `state` and its newest update, never from the
- * unreliable `resolved` flag (reference 7.3), with the stop conditions of 7.4.
+ * unreliable `resolved` flag (docs/reference/heroku-status-feeds.md §7.3), with the stop conditions of §7.4.
  */
 
 export type NoticeState = 'scheduled' | 'in_progress' | 'complete' | 'cancelled';

@@ -36,7 +36,7 @@ export type NoticeFields = Omit<MaintenanceNotice, 'id'>;
 export interface ObservedNotice {
   /** Every id the sources know it by: `heroku:<item id>`, `trust:<maintenance id>`. */
   sourceIds: [string, ...string[]];
-  /** Item id plus newest update id (reference 8.4): a new key is a new update. */
+  /** Item id plus newest update id (docs/reference/heroku-status-feeds.md §8.4): a new key is a new update. */
   updateKey: string;
   notice: NoticeFields;
 }
@@ -52,7 +52,7 @@ export function observeNotices(snapshot: FeedSnapshot, now: Date): ObservedNotic
     const c = classifyStatusItem(item, { scheduled });
     if (!c.connect || !c.maintenance) continue;
     let window = windowOf(item);
-    // Trust has structured times: prefer them when it carries this maintenance (reference 8.4).
+    // Trust has structured times: prefer them when it carries this maintenance (docs/reference/heroku-status-feeds.md §8.4).
     const match =
       trust.find((t) => t.m.externalId === String(item.id)) ??
       trustForConnect.find((t) => window.start && overlaps(window, new Date(t.m.plannedStartTime), new Date(t.m.plannedEndTime)));

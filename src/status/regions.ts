@@ -1,7 +1,7 @@
 /**
  * Heroku regions as status notices name them. Connect titles name regions ("(Oregon) (Virginia)",
  * "Virginia and Virginia-4 regions"); 2026 items carry `tags` such as NA, EMEA and APAC instead, and
- * Trust names instances ("Heroku North America"). The tag-to-region mapping is inferred (reference 8.2).
+ * Trust names instances ("Heroku North America"). The tag-to-region mapping is inferred (docs/reference/heroku-status-feeds.md §8.2).
  */
 
 const REGIONS_BY_TAG = {

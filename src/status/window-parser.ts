@@ -3,7 +3,7 @@ import type { ParsedComponents, ParsedResult } from 'chrono-node';
 import ms from 'ms';
 
 /**
- * Reads a maintenance window out of the prose Heroku writes (reference 8.2 and 8.4): the v4 API has
+ * Reads a maintenance window out of the prose Heroku writes (docs/reference/heroku-status-feeds.md §8.2 and §8.4): the v4 API has
  * no structured window. chrono-node finds dates and times; the rules here decide which of them is
  * the window, infer a missing year from when the notice was posted, and say how sure the result is
  * instead of guessing.

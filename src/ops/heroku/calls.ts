@@ -7,7 +7,7 @@ import type { PlatformClient } from './platform.js';
  * `PATCH /apps/{app} {"maintenance"}` is the verb, the path with `{placeholders}`, an optional
  * query, and the body's keys. Runbook steps declare the client methods they use; the API calls of
  * their plan come from here, so a plan cannot name a call the code does not make (and a test fails
- * when the code makes one its step did not declare: test/ops/runbooks/support/declared-calls.ts).
+ * when the code makes one its step did not declare: test/support/declared-calls.ts).
  */
 
 /** One client method, e.g. `connect.pause`, and the requests it sends. */

@@ -89,11 +89,12 @@ export const copy = runbook<RunbookDeps, Params>({
       noWriterAfter(PG_COPY),
       ...cutoverSteps(PG_COPY),
       action('Resume Heroku Connect', { do: resume(HEROKU_CONNECT), done: notPaused(HEROKU_CONNECT), cites: PG_COPY }),
-      action('Scale the worker dynos back to the recorded formation', { do: restoreFormation, done: formationRestored }),
-      action('Turn maintenance mode off', { do: setMaintenance(false), done: maintenanceIs(false), downtime: 'ends' }),
-      ...restartOtherWriters(),
-      enableScheduler(),
-      wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(HEROKU_CONNECT, 'all'), timing.mappingsSynced),
+      // "…and everything starts again": the app's writers, the other apps', the Scheduler, then the sync.
+      action('Scale the worker dynos back to the recorded formation', { do: restoreFormation, done: formationRestored, cites: PG_COPY }),
+      action('Turn maintenance mode off', { do: setMaintenance(false), done: maintenanceIs(false), downtime: 'ends', cites: PG_COPY }),
+      ...restartOtherWriters(PG_COPY),
+      enableScheduler(PG_COPY),
+      wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(HEROKU_CONNECT, 'all'), { ...timing.mappingsSynced, cites: PG_COPY }),
     ];
   },
 });

@@ -1,6 +1,6 @@
 /**
  * Heroku's error vocabulary. The Platform and data APIs answer `{id, message}`; Heroku Connect answers
- * `{message}` (section 7 of the Connect reference). World code throws ApiError and the server renders
+ * `{message}` (docs/reference/heroku-connect-api.md §7). World code throws ApiError and the server renders
  * it in the shape of the host that was asked.
  */
 export class ApiError extends Error {

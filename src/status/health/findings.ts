@@ -3,7 +3,7 @@ import type { Finding } from './incident.js';
 
 /**
  * What is wrong with an app's Heroku Connect right now, from one reading of the Connect API:
- * the connection's state (reference 5.1), each mapping's state and last Salesforce poll (5.2), write
+ * the connection's state (docs/reference/heroku-connect-api.md §5.1), each mapping's state and last Salesforce poll (5.2), write
  * errors (C11) and Connect's own notifications (C12). Pure: thresholds and memory are the watcher's.
  */
 

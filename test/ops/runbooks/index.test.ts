@@ -89,6 +89,7 @@ const EVERY_RUNBOOK: Array<[string, Record<string, unknown>]> = [
   ['reload', {}],
   ['reload', { mappings: ['Account'] }],
   ['recreate', {}],
+  ['restart', {}],
   ['field-change', { object: 'Account', field: 'Name' }],
   ['field-change', { object: 'Account', field: 'Name', typeChange: true }],
   ['add-column', { object: 'Account', fields: ['Region__c'] }],

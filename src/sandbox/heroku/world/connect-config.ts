@@ -5,7 +5,7 @@ import { applyConfig, createMapping, mappingConfigSchema, withSystemFields, type
 import { connect } from './timings.js';
 import type { World } from './world.js';
 
-/** The configuration file of C8 (export) and C9 (import): reference section 6. */
+/** The configuration file of C8 (export) and C9 (import): docs/reference/heroku-connect-api.md §6. */
 export const configFileSchema = z.object({
   mappings: z.array(z.object({ object_name: z.string().min(1), config: mappingConfigSchema })),
   connection: z

@@ -100,7 +100,7 @@ export type FailureState = 'SYSTEM_ERROR' | 'DB_UNAVAILABLE' | 'TOO_MANY_ROWS' |
 /**
  * The connection stops syncing in `state`, as Heroku Connect does on an unexpected error, a lost
  * database or an expired authorization; IDLE puts it back. Losing the database raises a
- * `postgres-connection` notification (reference 4.3).
+ * `postgres-connection` notification (docs/reference/heroku-connect-api.md §4.3).
  */
 export function failConnection(world: World, connection: Connection, state: FailureState | 'IDLE'): void {
   world.agenda.cancel(`${connection.id}:state`);

@@ -26,7 +26,7 @@ export type MappingState =
 /** "At rest": the only states in which a mapping is not mid-sync. */
 export const AT_REST: MappingState[] = ['DATA_SYNCED', 'INITIAL'];
 
-/** A mapping's `config`, as the API, M6/M7 bodies and the export file (section 6) spell it. */
+/** A mapping's `config`, as the API, M6/M7 bodies and the export file (docs/reference/heroku-connect-api.md §6) spell it. */
 export const mappingConfigSchema = z.object({
   access: z.enum(['read_only', 'read_write']).default('read_only'),
   upsert_field: z.string().nullable().optional(),

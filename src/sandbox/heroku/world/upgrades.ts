@@ -6,7 +6,7 @@ import { follower, postgres } from './timings.js';
 import type { World } from './world.js';
 
 /**
- * pg:upgrade (reference 7.5). Standard and higher leaders prepare first: `preparing` until the
+ * pg:upgrade (docs/reference/heroku-platform-and-postgres-api.md §7.5). Standard and higher leaders prepare first: `preparing` until the
  * upgrade service is ready, then `ready` (scheduled at the next maintenance window, unless run
  * sooner). Essential databases and followers run directly; a follower first unfollows, and only
  * when it is close to its leader. A run goes through steps `1/N`..`N/N`, then the version is bumped.

@@ -49,7 +49,7 @@ export class VersionSupport {
 
   /**
    * The `Warning` row `pg:info` shows for a database on a deprecated version. The row exists in the
-   * data API (reference 7.1); its wording for deprecations is not known, so this one is the
+   * data API (docs/reference/heroku-platform-and-postgres-api.md §7.1); its wording for deprecations is not known, so this one is the
    * simulator's: it names the version and the date forced upgrades start.
    */
   warning(major: number, now: number): string | undefined {

@@ -44,7 +44,7 @@ function infoRows(world: World, addon: AddOn, database: Database): InfoRow[] {
   return rows.filter((r) => r.values.length);
 }
 
-/** The data API's database (reference 7.1). */
+/** The data API's database (docs/reference/heroku-platform-and-postgres-api.md §7.1). */
 function presentDatabase(world: World, addon: AddOn, database: Database) {
   const leader = database.leaderId ? world.addons.get(database.leaderId) : undefined;
   const leaderDb = leader && world.databases.get(leader.id);

@@ -13,7 +13,7 @@ const STATE: Record<Phase, string> = {
   resolved: 'resolved',
 };
 
-/** A v4 incident or scheduled item (reference 5.2); updates newest first. */
+/** A v4 incident or scheduled item (docs/reference/heroku-status-feeds.md §5.2); updates newest first. */
 export function presentItem(world: World, notice: Notice, baseUrl: string) {
   const iso = (t: number) => world.clock.iso(t);
   return {
