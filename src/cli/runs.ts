@@ -75,7 +75,7 @@ export function showRun(run: RunView, audit: AuditEvent[]): string {
     lines.push(`Approvals (${run.approvalsRequired} needed): ${decisions.join(', ') || 'none yet'}`);
   }
   const scale = run.timeScale ?? 1;
-  if (scale !== 1) lines.push(`Simulated time: durations are ${scale}× what the timestamps show (CONNECT_OPS_TIME_SCALE=${scale})`);
+  if (scale !== 1) lines.push(`Simulated time: durations are ${scale}× the wall clock; timestamps are the wall clock (CONNECT_OPS_TIME_SCALE=${scale})`);
   if (run.downtime) {
     lines.push(`Downtime: ${run.downtime.ms === null ? `since ${time(run.downtime.startedAt)}` : ms(Math.round(run.downtime.ms * scale), { long: true })}`);
   }

@@ -63,6 +63,8 @@ describe('a conditional step in the sandbox', () => {
     expect(shown).not.toMatch(new RegExp(`:white_check_mark: \\*\\d+\\.\\* ${PROMOTE.replace(/[()]/g, '\\$&')}`));
     // One clock: durations are simulated, and the message says so once.
     expect(shown.match(/Simulated time/g)).toHaveLength(1);
+    expect(shown).toMatch(/Finished \+\d+[dhm]/);
+    expect(shown).not.toMatch(/Finished <!date/);
     const downtime = /\*Downtime taken:\* ([^.]+)\./.exec(shown)?.[1] ?? '';
     expect(downtime).toMatch(/\d+m/);
 

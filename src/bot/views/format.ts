@@ -81,7 +81,25 @@ export function elapsed(run: { timeScale?: number }, from: string | null, to: st
 /** Said once per message when the run's durations are simulated. */
 export function clockNote(run: { timeScale?: number }): string | null {
   const scale = run.timeScale ?? 1;
-  return scale === 1 ? null : `:stopwatch: Simulated time: durations are ${scale.toLocaleString('en-US')}× what the wall clock shows`;
+  return scale === 1
+    ? null
+    : `:stopwatch: Simulated time, ${scale.toLocaleString('en-US')}× the wall clock: durations, and times as +elapsed since the request`;
+}
+
+/**
+ * A moment of the run in the run's clock: a Slack date on the wall clock, or with a time scale (the
+ * sandbox) the simulated time elapsed since the run was requested, so that "open until" and "stays
+ * open 4h" are read on the same clock (one clock, said once by `clockNote`).
+ */
+export function runTime(
+  run: { timeScale?: number; createdAt: string },
+  iso: string | Date,
+  format: 'time' | 'datetime' = 'datetime',
+): string {
+  const scale = run.timeScale ?? 1;
+  if (scale === 1) return slackTime(iso, format);
+  const at = elapsed(run, run.createdAt, typeof iso === 'string' ? iso : iso.toISOString());
+  return at === null ? slackTime(iso, format) : `+${at <= 0 ? '0s' : duration(at)}`;
 }
 
 export function between(from: string | null, to: string | null): number | null {

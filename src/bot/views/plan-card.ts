@@ -5,7 +5,7 @@ import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { consumerLines } from './consumers.js';
 import { writerLines } from '../../ops/runbooks/reads/writers.js';
 import { actions, button, context, header, section, type Block, type MessageContent } from './blocks.js';
-import { clockNote, code, duration, escape, plural, slackTime } from './format.js';
+import { clockNote, code, duration, escape, plural, runTime, slackTime } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 import { approvalsGiven, currentApprovalStep, isFinished } from './run-status.js';
 
@@ -124,7 +124,7 @@ function approvalLine(input: PlanCardInput): string {
 function decisionLines(run: RunView): string[] {
   const lines = run.approvals.map((a) => {
     const what = a.decision === 'approve' ? ':white_check_mark: approved' : ':x: rejected';
-    const line = `<@${a.userId}> ${what} ${slackTime(a.at)}`;
+    const line = `<@${a.userId}> ${what} ${runTime(run, a.at)}`;
     return a.valid ? line : `~${line}~ (no longer counts: the plan changed)`;
   });
   if (run.error?.code === 'cancelled' && run.error.by) lines.push(`<@${run.error.by}> :octagonal_sign: cancelled the run`);
@@ -137,7 +137,7 @@ function approvalState(run: RunView, required: number): string {
   if (run.error?.code === 'approval_expired') return '*Expired:* nothing was approved in time; start the run again to ask anew.';
   const step = currentApprovalStep(run);
   if (step && run.status === 'awaiting_approval') {
-    const until = run.approvalExpiresAt ? `, open until ${slackTime(run.approvalExpiresAt)}` : '';
+    const until = run.approvalExpiresAt ? `, open until ${runTime(run, run.approvalExpiresAt)}` : '';
     return `*Waiting for approval:* ${approvalsGiven(run, step.idx)} of ${run.approvalsRequired || required}${until}.`;
   }
   if (step?.status === 'pending' && !isFinished(run)) return `Approval opens when the run reaches step ${step.idx + 1}.`;

@@ -1,7 +1,7 @@
 import type { RunView, StepView } from '../../ops/engine/types.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
 import { actions, button, context, header, section, type Block, type MessageContent } from './blocks.js';
-import { clockNote, code, downtimeTaken, duration, elapsed, escape, slackTime, untrusted } from './format.js';
+import { clockNote, code, downtimeTaken, duration, elapsed, escape, runTime, slackTime, untrusted } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 import { approvalsGiven, atStep, isFinished, runStatusEmoji, runStatusWords, STEP_EMOJI } from './run-status.js';
 
@@ -45,7 +45,7 @@ export function runMessage(run: RunView): MessageContent {
 
 export function stepLine(run: RunView, step: StepView): string {
   const line = `${STEP_EMOJI[step.status]} *${step.idx + 1}.* ${escape(step.title)}`;
-  const since = step.startedAt ? ` since ${slackTime(step.startedAt, 'time')}` : '';
+  const since = step.startedAt ? ` since ${runTime(run, step.startedAt, 'time')}` : '';
   switch (step.status) {
     case 'done': {
       const took = elapsed(run, step.startedAt, step.finishedAt);
@@ -69,21 +69,21 @@ export function stepLine(run: RunView, step: StepView): string {
 }
 
 function waitingFor(run: RunView, step: StepView): string {
-  const since = step.startedAt ? ` since ${slackTime(step.startedAt, 'time')}` : '';
+  const since = step.startedAt ? ` since ${runTime(run, step.startedAt, 'time')}` : '';
   switch (step.kind) {
     case 'approval': {
       if (run.status === 'scheduled' && run.notBefore) return `approved; the cutover waits until ${slackTime(run.notBefore)}`;
       if (run.status === 'held_for_maintenance' && run.heldFor) {
         return `approved; held for ${escape(run.heldFor.title)} until ${slackTime(run.heldFor.end)}`;
       }
-      const until = run.approvalExpiresAt ? `, open until ${slackTime(run.approvalExpiresAt)}` : '';
+      const until = run.approvalExpiresAt ? `, open until ${runTime(run, run.approvalExpiresAt)}` : '';
       return `waiting for approval${since}: ${approvalsGiven(run, step.idx)} of ${run.approvalsRequired}${until}`;
     }
     case 'manual':
       return `waiting${since} for someone to do it and press Done (see the thread)`;
     default: {
       const progress = step.progress ? `: ${untrusted(step.progress, 200)}` : '';
-      const next = step.nextPollAt ? `, next check ${slackTime(step.nextPollAt, 'time')}` : '';
+      const next = step.nextPollAt ? `, next check ${runTime(run, step.nextPollAt, 'time')}` : '';
       return `waiting${since}${progress}${next}`;
     }
   }
@@ -98,7 +98,7 @@ function stateLines(run: RunView): string[] {
   if (run.downtime) {
     lines.push(
       run.downtime.endedAt === null
-        ? `:no_entry: Writes stopped since ${slackTime(run.downtime.startedAt, 'time')}.`
+        ? `:no_entry: Writes stopped since ${runTime(run, run.downtime.startedAt, 'time')}.`
         : `*Downtime taken:* ${downtimeTaken(run.downtime, run.timeScale)}.`,
     );
   }
@@ -107,6 +107,6 @@ function stateLines(run: RunView): string[] {
     lines.push(`*${run.status === 'cancelled' ? 'Cancelled' : 'Failed'}${atStep(run.error)}:* ${untrusted(run.error.message)}`);
     lines.push(`*Next:* ${untrusted(run.error.next)}`);
   }
-  if (isFinished(run) && run.finishedAt) lines.push(`Finished ${slackTime(run.finishedAt)}, after ${duration(elapsed(run, run.createdAt, run.finishedAt) ?? 0)}.`);
+  if (isFinished(run) && run.finishedAt) lines.push(`Finished ${runTime(run, run.finishedAt)}, after ${duration(elapsed(run, run.createdAt, run.finishedAt) ?? 0)}.`);
   return lines;
 }

@@ -1,7 +1,7 @@
 import type { Plan, RunView, StepView } from '../../ops/engine/types.js';
 import { ACTIONS, encodeButtonValue } from '../actions/button-values.js';
-import { actions, button, section, type Block, type MessageContent } from './blocks.js';
-import { clockNote, code, downtimeTaken, duration, elapsed, escape, linked, plural, slackTime, untrusted } from './format.js';
+import { actions, button, context, section, type Block, type MessageContent } from './blocks.js';
+import { clockNote, code, downtimeTaken, duration, elapsed, escape, linked, plural, runTime, slackTime, untrusted } from './format.js';
 import { fitMessage, packLines } from './limits.js';
 import { expectedDowntime } from './plan-card.js';
 import { atStep } from './run-status.js';
@@ -13,11 +13,12 @@ import { atStep } from './run-status.js';
  */
 
 export function approvalWanted(run: RunView, approvers: string): MessageContent {
-  const until = run.approvalExpiresAt ? ` before ${slackTime(run.approvalExpiresAt)}` : '';
+  const until = run.approvalExpiresAt ? ` before ${runTime(run, run.approvalExpiresAt)}` : '';
+  const note = clockNote(run);
   const text =
     `:closed_lock_with_key: *Approval wanted* from ${approvers}: ${plural(run.approvalsRequired, 'approver')} must approve ` +
     `the plan card${until}. <@${run.requestedBy}> asked for it and cannot approve it.`;
-  return { text: `Approval wanted: ${run.runbook} ${run.app}`, blocks: [section(text)] };
+  return { text: `Approval wanted: ${run.runbook} ${run.app}`, blocks: [section(text), ...(note ? [context(note)] : [])] };
 }
 
 export function manualStepRequest(run: RunView, step: StepView): MessageContent {
@@ -130,7 +131,7 @@ function herokuDetail(run: RunView): string {
 function downtimeLine(run: RunView, plan: Plan | null): string {
   const expected = plan ? ` (expected: ${expectedDowntime(plan).replace(/\.$/, '')})` : '';
   if (!run.downtime) return `*Downtime taken:* none${expected}.`;
-  if (run.downtime.endedAt === null) return `:warning: *Writes are still stopped* since ${slackTime(run.downtime.startedAt)}${expected}.`;
+  if (run.downtime.endedAt === null) return `:warning: *Writes are still stopped* since ${runTime(run, run.downtime.startedAt)}${expected}.`;
   return `*Downtime taken:* ${downtimeTaken(run.downtime, run.timeScale)}${expected}.`;
 }
 
