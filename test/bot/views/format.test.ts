@@ -5,7 +5,7 @@ describe('one clock for a run', () => {
   const createdAt = '2026-12-05T12:00:00.000Z';
 
   it('shows wall-clock moments as Slack dates when the run is not simulated', () => {
-    const run = { createdAt };
+    const run: { createdAt: string; timeScale?: number } = { createdAt };
     expect(clockNote(run)).toBeNull();
     expect(runTime(run, '2026-12-05T12:00:24.000Z')).toBe(slackTime('2026-12-05T12:00:24.000Z'));
   });
