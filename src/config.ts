@@ -310,6 +310,12 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// connection string' })
     .optional(),
+  /** TLS to DATABASE_URL's Postgres (src/store/tls.ts); unset: TLS without verification for a remote host, as Heroku Postgres needs. */
+  PGSSLMODE: z
+    .enum(['disable', 'allow', 'prefer', 'require', 'no-verify', 'verify-ca', 'verify-full'], {
+      error: 'must be disable, no-verify, require or verify-full (also allow, prefer, verify-ca)',
+    })
+    .optional(),
   CONNECT_OPS_DATA_DIR: z.string().min(1).default('./.data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// URL' }).optional(),
   CONNECT_OPS_POLICY: z.string().min(1).default('./connect-ops.yml'),
@@ -336,7 +342,7 @@ export interface Config {
   port: number;
   heroku: { apiKey?: string; apiUrl: string; dataApiUrl: string; connectDiscoveryUrl: string };
   status: { herokuStatusUrl: string; salesforceTrustUrl: string; cron: string };
-  store: { databaseUrl?: string; dataDir: string };
+  store: { databaseUrl?: string; dataDir: string; sslMode?: string };
   redisUrl?: string;
   policyPath: string;
   /** Where the policy came from: the file's path, `CONNECT_OPS_POLICY_YAML`, or none (empty policy). */
@@ -435,7 +441,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       connectDiscoveryUrl: e.HEROKU_CONNECT_DISCOVERY_URL,
     },
     status: { herokuStatusUrl: e.HEROKU_STATUS_URL, salesforceTrustUrl: e.SALESFORCE_TRUST_URL, cron: e.MAINTENANCE_CRON },
-    store: { databaseUrl: e.DATABASE_URL, dataDir: e.CONNECT_OPS_DATA_DIR },
+    store: { databaseUrl: e.DATABASE_URL, dataDir: e.CONNECT_OPS_DATA_DIR, sslMode: e.PGSSLMODE },
     redisUrl: e.REDIS_URL,
     policyPath: e.CONNECT_OPS_POLICY,
     policySource,

@@ -7,6 +7,7 @@ import type { Dialect } from './dialect.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
 import { RedactValuesPlugin } from './redact-values.js';
 import type { Database } from './schema.js';
+import { explainTlsFailure, postgresConnection, type PostgresConnection } from './tls.js';
 
 export type { Database } from './schema.js';
 export type { Dialect } from './dialect.js';
@@ -22,6 +23,8 @@ export interface Store {
 export interface StoreOptions {
   /** Postgres connection string; when absent the embedded SQLite file in dataDir is used. */
   databaseUrl?: string;
+  /** PGSSLMODE: TLS to that Postgres (see ./tls.ts); `sslmode` in the URL wins over it. */
+  sslMode?: string;
   dataDir: string;
   /** SQLite only: ':memory:' for throwaway stores in tests. */
   sqliteFile?: string;
@@ -50,7 +53,8 @@ export class StoreBehindError extends Error {
 /** Opens the store and runs migrations (or checks they ran), so every caller sees the current schema. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl, plugins) : openSqlite(options, plugins);
+  const connection = options.databaseUrl ? postgresConnection(options.databaseUrl, options.sslMode) : undefined;
+  const store = connection ? await openPostgres(connection, plugins) : openSqlite(options, plugins);
   try {
     if (options.migrations === 'check') {
       const pending = await pendingMigrations(store.db as Kysely<unknown>, store.dialect);
@@ -60,7 +64,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
   } catch (error) {
     await store.close();
-    throw error;
+    throw (connection && explainTlsFailure(error, connection.tls)) || error;
   }
   return store;
 }
@@ -68,9 +72,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 /** `connect-ops migrate`: applies the pending migrations and returns their names (none: it was current). */
 export async function migrateStore(options: Omit<StoreOptions, 'migrations'>): Promise<string[]> {
   const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl, plugins) : openSqlite(options, plugins);
+  const connection = options.databaseUrl ? postgresConnection(options.databaseUrl, options.sslMode) : undefined;
+  const store = connection ? await openPostgres(connection, plugins) : openSqlite(options, plugins);
   try {
     return await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
+  } catch (error) {
+    throw (connection && explainTlsFailure(error, connection.tls)) || error;
   } finally {
     await store.close();
   }
@@ -94,8 +101,33 @@ function openSqlite(options: StoreOptions, plugins: KyselyPlugin[]): Store {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-function openPostgres(connectionString: string, plugins: KyselyPlugin[]): Store {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+/**
+ * The pool gets the URL's fields and the TLS settings of ./tls.ts (Heroku Postgres: TLS, unverified),
+ * so every connection of the process (the job queue's and the lock session's too) uses them.
+ */
+async function openPostgres(connection: PostgresConnection, plugins: KyselyPlugin[]): Promise<Store> {
+  const config = { ...connection.config, ssl: await negotiateTls(connection) };
+  const pool = new pg.Pool({ ...config, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
   return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+}
+
+/**
+ * libpq's `prefer` (the default for a local server, as heroku/cli's pg:psql uses it): TLS when the
+ * server offers it, else plain. pg cannot fall back per connection, so one probe decides for the pool.
+ */
+async function negotiateTls(connection: PostgresConnection): Promise<PostgresConnection['tls']['ssl']> {
+  const { tls, config } = connection;
+  if (!tls.fallback || tls.ssl === false) return tls.ssl;
+  const probe = new pg.Client({ ...config, ssl: tls.ssl, connectionTimeoutMillis: 10_000 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return tls.ssl;
+  } catch (error) {
+    if ((error as Error).message === 'The server does not support SSL connections') return false;
+    throw explainTlsFailure(error, tls) ?? error;
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
 }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { migrations } from '../../src/store/migrations/index.js';
-import { postgresAvailable, postgresUrl } from '../support/backends.js';
+import { postgresAvailable, postgresUrl, tlsAdminClient, tlsPostgresAvailable, tlsPostgresUrl } from '../support/backends.js';
 import { CLI } from '../support/cli.js';
 
 /**
@@ -19,6 +19,7 @@ import { CLI } from '../support/cli.js';
 const run = promisify(execFile);
 const ALL = Object.keys(migrations);
 const hasPostgres = await postgresAvailable();
+const hasTlsPostgres = await tlsPostgresAvailable();
 const POLICY = 'apps:\n  acme-prod:\n    channel: C0123456789\n    operators: [U01OPERATOR]\n    approvers: [U02APPROVER]\n';
 
 type Outcome = { code: number; stdout: string; stderr: string };
@@ -93,5 +94,43 @@ describe.each(hasPostgres ? ['postgres'] : [])('the release phase and the web pr
     const outcome = await connectOps(['migrate'], { DYNO: 'release.1', DATABASE_URL: databaseUrl });
     expect(outcome).toMatchObject({ code: 0, stdout: `Applied ${ALL.length} store migrations: ${ALL.join(', ')}.\n` });
     expect(await tables()).toBeGreaterThan(ALL.length);
+  }, 120_000);
+});
+
+/**
+ * The release phase against a Postgres that accepts TLS only with a self-signed certificate, as
+ * Heroku Postgres (`.ci/postgres-tls`): a DATABASE_URL without sslmode just works; verify-full
+ * stops with the setting to change, and never prints the URL's password.
+ */
+(hasTlsPostgres ? describe : describe.skip)('connect-ops migrate on a TLS-only Postgres', () => {
+  let admin: pg.Client;
+  let schema: string;
+  let databaseUrl: string;
+  beforeAll(async () => {
+    admin = tlsAdminClient(tlsPostgresUrl);
+    await admin.connect();
+    schema = `test_${randomBytes(6).toString('hex')}`;
+    await admin.query(`create schema ${schema}`);
+    const url = new URL(tlsPostgresUrl);
+    url.password = 'tls-test-password';
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    databaseUrl = url.toString();
+  });
+  afterAll(async () => {
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  });
+
+  it('with PGSSLMODE=verify-full, refuses the self-signed certificate and names the setting to change', async () => {
+    const outcome = await connectOps(['migrate'], { DYNO: 'release.1', DATABASE_URL: databaseUrl, PGSSLMODE: 'verify-full' });
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('does not trust');
+    expect(outcome.stderr).toContain('set PGSSLMODE=no-verify');
+    expect(outcome.stderr).not.toContain('tls-test-password');
+  }, 120_000);
+
+  it('with a DATABASE_URL that names no sslmode, as on Heroku, applies the migrations over TLS', async () => {
+    const outcome = await connectOps(['migrate'], { DYNO: 'release.1', DATABASE_URL: databaseUrl });
+    expect(outcome).toMatchObject({ code: 0, stdout: `Applied ${ALL.length} store migrations: ${ALL.join(', ')}.\n` });
   }, 120_000);
 });

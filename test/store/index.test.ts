@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestStore, storeDialects, type TestStore } from '../support/backends.js';
+import { createTestStore, storeBackends, type TestStore } from '../support/backends.js';
 
 // better-sqlite3's errors may come from another realm than jest's, so match the message, not the class.
 const uniqueViolation = expect.objectContaining({ message: expect.stringMatching(/unique|duplicate/i) });
 
-const dialects = await storeDialects();
+const dialects = await storeBackends();
 
 describe.each(dialects)('store on %s', (dialect) => {
   let t: TestStore;

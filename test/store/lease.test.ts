@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLease, LeaseTakenError } from '../../src/store/lease.js';
-import { createTestStore, storeDialects, type TestStore } from '../support/backends.js';
+import { createTestStore, storeBackends, type TestStore } from '../support/backends.js';
 
-const dialects = await storeDialects();
+const dialects = await storeBackends();
 
 describe.each(dialects)('the engine lease on %s', (dialect) => {
   let t: TestStore;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { storeLocks, type StoreLocks } from '../../src/store/lock.js';
 import type { Store } from '../../src/store/index.js';
-import { createTestStore, postgresAvailable, type TestStore } from '../support/backends.js';
+import { createTestStore, storeBackends, type TestStore } from '../support/backends.js';
 
 /**
  * The lock replicas take before editing a run's Slack messages: two processes' locks on one
@@ -10,16 +10,17 @@ import { createTestStore, postgresAvailable, type TestStore } from '../support/b
  * holder whose session dies (a SIGKILLed process) releasing its lock.
  */
 
-const available = await postgresAvailable();
+// Postgres only (advisory locks); over TLS too, where the lock session opens a client of its own.
+const backends = (await storeBackends()).filter((b) => b !== 'sqlite');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-(available ? describe : describe.skip)('store locks across processes', () => {
+(backends.length > 0 ? describe : describe.skip).each(backends.length > 0 ? backends : (['postgres'] as const))('store locks across processes on %s', (backend) => {
   let t: TestStore;
   const stores: Store[] = [];
   const locks: StoreLocks[] = [];
 
   beforeAll(async () => {
-    t = await createTestStore('postgres');
+    t = await createTestStore(backend);
   });
   afterAll(async () => {
     for (const l of locks) await l.close();

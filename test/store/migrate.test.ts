@@ -7,19 +7,19 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { migrations } from '../../src/store/migrations/index.js';
 import { migrateStore, openStore, StoreBehindError, type StoreOptions } from '../../src/store/index.js';
-import { postgresUrl, storeDialects } from '../support/backends.js';
+import { postgresUrl, storeBackends, tlsAdminClient, tlsPostgresUrl, type StoreBackend } from '../support/backends.js';
 
 /**
  * `connect-ops migrate` applies the migrations (the Procfile's release phase); a process that only
  * checks (`migrations: 'check'`, the web and worker dynos on Heroku) refuses a store that is behind,
  * naming the migrations and the command to run, and changes nothing.
  */
-const dialects = await storeDialects();
+const dialects = await storeBackends();
 const ALL = Object.keys(migrations);
 
 /** Options for an empty store: a fresh SQLite folder, or a fresh Postgres schema; dropped afterwards. */
 const cleanups: Array<() => Promise<void>> = [];
-async function emptyStore(dialect: 'sqlite' | 'postgres'): Promise<StoreOptions & { tables(): Promise<number> }> {
+async function emptyStore(dialect: StoreBackend): Promise<StoreOptions & { tables(): Promise<number> }> {
   if (dialect === 'sqlite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'connect-ops-migrate-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
@@ -32,14 +32,15 @@ async function emptyStore(dialect: 'sqlite' | 'postgres'): Promise<StoreOptions 
     return { dataDir, tables };
   }
   const schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
+  const serverUrl = dialect === 'postgres over TLS' ? tlsPostgresUrl : postgresUrl;
+  const admin = dialect === 'postgres over TLS' ? tlsAdminClient(serverUrl) : new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   cleanups.push(async () => {
     await admin.query(`drop schema ${schema} cascade`);
     await admin.end();
   });
-  const url = new URL(postgresUrl);
+  const url = new URL(serverUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const tables = async () => Number((await admin.query('select count(*) as n from information_schema.tables where table_schema = $1', [schema])).rows[0].n);
   return { databaseUrl: url.toString(), dataDir: '', tables };
