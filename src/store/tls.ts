@@ -50,9 +50,11 @@ export class PostgresTlsSettingError extends Error {
 /** DATABASE_URL and PGSSLMODE (read by src/config.ts) to pg's connection options, with TLS decided as above. */
 export function postgresConnection(databaseUrl: string, sslMode?: string): PostgresConnection {
   let parsed: ReturnType<typeof parse>;
+  let config: pg.ClientConfig & Record<string, unknown>;
   try {
     // libpq semantics for the file parameters (sslrootcert, sslcert, sslkey are read here).
     parsed = parse(databaseUrl, { useLibpqCompat: true });
+    config = toClientConfig({ ...parsed, ssl: undefined }) as pg.ClientConfig & Record<string, unknown>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (message.startsWith('SECURITY WARNING: Using sslmode=verify-ca')) {
@@ -71,13 +73,13 @@ export function postgresConnection(databaseUrl: string, sslMode?: string): Postg
   }
   const host = parsed.host ?? '';
   const mode: SslMode | 'default' = (asked as SslMode | undefined) ?? 'default';
-  const effective: SslMode = mode === 'default' ? (isLocal(host) ? 'prefer' : 'no-verify') : mode;
+  // libpq ignores sslmode on a Unix socket: Postgres offers no TLS there.
+  const effective: SslMode = host.startsWith('/') ? 'disable' : mode === 'default' ? (isLocal(host) ? 'prefer' : 'no-verify') : mode;
   // The URL's certificate files (sslrootcert → ca, sslcert → cert, sslkey → key), as pg-connection-string read them.
   const files: ConnectionOptions = typeof parsed.ssl === 'object' && parsed.ssl !== null ? { ...(parsed.ssl as ConnectionOptions) } : {};
   delete files.rejectUnauthorized;
   delete files.checkServerIdentity;
   const ssl = sslFor(effective, files);
-  const config = toClientConfig({ ...parsed, ssl: undefined }) as pg.ClientConfig & Record<string, unknown>;
   delete config.sslmode;
   delete config.uselibpqcompat;
   config.ssl = ssl;
@@ -103,9 +105,9 @@ function sslFor(mode: SslMode, files: ConnectionOptions): false | ConnectionOpti
   }
 }
 
-/** A server on this machine: the loopback, a Unix socket, or no host at all (pg's default, localhost). */
+/** A server on this machine: the loopback, or no host at all (pg's default, localhost). */
 function isLocal(host: string): boolean {
-  return host === '' || host.startsWith('/') || host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host === '' || host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 const UNTRUSTED_CERTIFICATE = new Set([

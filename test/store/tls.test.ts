@@ -32,6 +32,12 @@ describe('the TLS settings of the store', () => {
     }
   });
 
+  it('uses no TLS on a Unix socket, as libpq', () => {
+    const { config, tls } = postgresConnection('postgres://postgres@%2Fvar%2Frun%2Fpostgresql/test', 'require');
+    expect(config).toMatchObject({ host: '/var/run/postgresql', database: 'test', ssl: false });
+    expect(tls.fallback).toBe(false);
+  });
+
   it.each([
     ['disable', false],
     ['no-verify', { rejectUnauthorized: false }],
@@ -99,9 +105,11 @@ describe('the TLS settings of the store', () => {
   });
 
   it('says a DATABASE_URL that is not a URL is not one, without repeating it', () => {
-    const attempt = () => postgresConnection('postgres://u:p4ssw0rd-secret@host:notaport/db');
-    expect(attempt).toThrow('DATABASE_URL is not a valid Postgres URL');
-    expect(attempt).not.toThrow(/p4ssw0rd-secret/);
+    for (const url of ['postgres://u:p4ssw0rd-secret@host:notaport/db', 'postgres://u:p4ssw0rd-secret@host/db?port=abc']) {
+      const attempt = () => postgresConnection(url);
+      expect(attempt).toThrow('DATABASE_URL is not a valid Postgres URL');
+      expect(attempt).not.toThrow(/p4ssw0rd-secret/);
+    }
   });
 });
 
