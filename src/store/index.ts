@@ -119,7 +119,8 @@ async function openPostgres(connection: PostgresConnection, plugins: KyselyPlugi
 async function negotiateTls(connection: PostgresConnection): Promise<PostgresConnection['tls']['ssl']> {
   const { tls, config } = connection;
   if (!tls.fallback || tls.ssl === false) return tls.ssl;
-  const probe = new pg.Client({ ...config, ssl: tls.ssl, connectionTimeoutMillis: 10_000 });
+  // No timeout of its own: the pool's connections have none either, and a loaded machine is slow to answer.
+  const probe = new pg.Client({ ...config, ssl: tls.ssl });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
