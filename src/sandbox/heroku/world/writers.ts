@@ -55,6 +55,12 @@ export interface WriteChange {
 export class WriteLedger {
   #entries: WriteEntry[] = [];
   readonly #current = new Map<string, WriteEntry>();
+  /**
+   * Per add-on: the writers (`app/writer`) writing to it now. Kept beside #current so "is it
+   * written?" costs the same after a year of Scheduler runs (each leaves a writer key behind) as
+   * on the first day: advancing the clock by months stays cheap.
+   */
+  readonly #writersNow = new Map<string, Set<string>>();
   /** Per add-on: when it started or stopped taking writes from anyone. */
   readonly #byAddOn = new Map<string, WriteChange[]>();
 
@@ -65,19 +71,25 @@ export class WriteLedger {
     if (before?.addonId === entry.addonId && before.configVar === entry.configVar) return;
     this.#current.set(key, entry);
     this.#entries.push(entry);
+    if (before?.addonId) this.#writersNow.get(before.addonId)?.delete(key);
+    if (entry.addonId) {
+      const writers = this.#writersNow.get(entry.addonId) ?? new Set<string>();
+      this.#writersNow.set(entry.addonId, writers.add(key));
+    }
     for (const addonId of new Set([before?.addonId, entry.addonId])) if (addonId) this.#mark(addonId, entry.at);
   }
 
   /** A database is written while any writer of any app writes to it: a change of one writer may change that. */
   #mark(addonId: string, at: number): void {
-    const writing = [...this.#current.values()].some((e) => e.addonId === addonId);
+    const writing = this.written(addonId);
     const timeline = this.#byAddOn.get(addonId) ?? [];
     this.#byAddOn.set(addonId, timeline);
-    const before = [...timeline].reverse().find((c) => c.at <= at);
-    if ((before?.writing ?? false) === writing) return;
+    // The last change at or before `at`, searched from the end: changes are noted in time order but for seeds.
+    let index = timeline.length;
+    while (index > 0 && timeline[index - 1]!.at > at) index -= 1;
+    if ((timeline[index - 1]?.writing ?? false) === writing) return;
     // Seeds play history out of order (an app created 400 days ago after one created 399 days ago): keep the timeline sorted.
-    const index = timeline.findIndex((c) => c.at > at);
-    timeline.splice(index === -1 ? timeline.length : index, 0, { at, writing });
+    timeline.splice(index, 0, { at, writing });
   }
 
   /** When the add-on started and stopped taking writes (from every app's writers and one-off dynos). */
@@ -87,12 +99,12 @@ export class WriteLedger {
 
   /** Whether some writer writes to the add-on now. */
   written(addonId: string): boolean {
-    return [...this.#current.values()].some((e) => e.addonId === addonId);
+    return (this.#writersNow.get(addonId)?.size ?? 0) > 0;
   }
 
   /** The writers writing to the add-on now, as `app/writer`. */
   writersNow(addonId: string): string[] {
-    return [...this.#current.values()].filter((e) => e.addonId === addonId).map((e) => `${e.app}/${e.writer}`);
+    return [...(this.#writersNow.get(addonId) ?? [])];
   }
 
   entries(): readonly WriteEntry[] {
@@ -101,16 +113,23 @@ export class WriteLedger {
 
   /** Writers that wrote to the add-on at some instant after `from` (their span reaches past it). */
   writersOf(addonId: string, from: number): WriteEntry[] {
-    return this.#entries.filter((entry, i) => {
-      if (entry.addonId !== addonId) return false;
-      const next = this.#entries.slice(i + 1).find((e) => e.app === entry.app && e.writer === entry.writer);
-      return next === undefined ? true : next.at > from;
-    });
+    // From the end, so each entry knows when its writer next changed without searching the rest.
+    const nextChange = new Map<string, number>();
+    const found: WriteEntry[] = [];
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const entry = this.#entries[i]!;
+      const key = `${entry.app}/${entry.writer}`;
+      const next = nextChange.get(key);
+      nextChange.set(key, entry.at);
+      if (entry.addonId === addonId && (next === undefined || next > from)) found.push(entry);
+    }
+    return found.reverse();
   }
 
   clear(): void {
     this.#entries = [];
     this.#current.clear();
+    this.#writersNow.clear();
     this.#byAddOn.clear();
   }
 }
