@@ -1,5 +1,6 @@
 import type { Connection, Mapping, Notification, WriteErrors } from '../../ops/heroku/types.js';
 import type { Finding } from './incident.js';
+import { isConnectionKind, isMappingKind, type HealthKind } from './kinds.js';
 
 /**
  * What is wrong with an app's Heroku Connect right now, from one reading of the Connect API:
@@ -16,7 +17,11 @@ export interface AppReading {
   notifications: Notification[] | null;
   /** For each mapping stopped in SCHEMA_CHANGED: the mapped fields Salesforce no longer has (C16). */
   deletedFields: Record<string, string[]>;
-  /** A run of connect-ops holds the app: it pauses, reloads and alters on purpose. */
+  /**
+   * A run of connect-ops holds the app: it pauses, reloads and alters on purpose, so what the
+   * connection and its mappings show may be the run's doing (the watcher opens nothing new of
+   * theirs meanwhile, and resolves only what a reading shows cleared: clearedIn()).
+   */
   runActive: boolean;
 }
 
@@ -49,19 +54,41 @@ export function herokuTime(text: string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/**
+ * Everything wrong in the reading, a run or not: the watcher decides what a run may have caused.
+ * Mappings are judged only while the connection syncs (a paused or failed connection stops them all).
+ */
 export function findingsOf(reading: AppReading, now: Date): Finding[] {
   const { connection } = reading;
   const findings: Finding[] = [];
-  if (!reading.runActive) {
-    findings.push(...connectionFindings(connection));
-    if (SYNCING.includes(connection.state)) {
-      for (const mapping of connection.mappings) findings.push(...mappingFindings(reading, mapping, now));
-    }
+  findings.push(...connectionFindings(connection));
+  if (SYNCING.includes(connection.state)) {
+    for (const mapping of connection.mappings) findings.push(...mappingFindings(reading, mapping, now));
   }
   const errors = writeErrorFinding(reading);
   if (errors) findings.push(errors);
   for (const finding of notificationFindings(reading.notifications ?? [])) findings.push(finding);
   return findings;
+}
+
+/**
+ * Whether this reading shows an incident's condition gone, for an incident findingsOf() no longer
+ * finds. Absence is not always clearance: a mapping is not judged while its connection does not
+ * sync, and while a run holds the app the connection and its mappings pass through states the run
+ * causes (PAUSED, RECOVERY, a reload), which hide a condition rather than clear it. Then only a
+ * connection syncing again, and a mapping back to polling Salesforce, clear it.
+ */
+export function clearedIn(reading: AppReading, incident: { kind: HealthKind; subject: string }): boolean {
+  const { connection } = reading;
+  if (isConnectionKind(incident.kind)) return !reading.runActive || SYNCING.includes(connection.state);
+  if (isMappingKind(incident.kind)) {
+    if (!SYNCING.includes(connection.state)) return false;
+    if (!reading.runActive) return true;
+    const mapping = connection.mappings.find((m) => m.object_name === incident.subject);
+    // A mapping the run deleted is gone with its condition.
+    return !mapping || POLLING.includes(mapping.state);
+  }
+  return true;
 }
 
 function connectionFindings(connection: Connection): Finding[] {

@@ -25,3 +25,12 @@ export function thresholdOf(kind: HealthKind, thresholds: HealthPolicy['threshol
       return 0;
   }
 }
+
+/** Kinds about the connection's state: a run of connect-ops pauses and restarts it on purpose. */
+export const isConnectionKind = (kind: HealthKind): boolean => kind === 'connection_state' || kind === 'connection_polling' || kind === 'connection_paused';
+
+/** Kinds about a mapping's state: a run reloads, alters and saves mappings on purpose. */
+export const isMappingKind = (kind: HealthKind): boolean => kind === 'mapping_schema_changed' || kind === 'mapping_error' || kind === 'mapping_stalled';
+
+/** What a run holding the app may cause itself: not opened while it runs. */
+export const mayBeARunsDoing = (kind: HealthKind): boolean => isConnectionKind(kind) || isMappingKind(kind);

@@ -2,9 +2,9 @@ import type { HealthPolicy } from '../../config.js';
 import type { HerokuClients } from '../../ops/heroku/clients.js';
 import type { Store } from '../../store/index.js';
 import type { StatusLog } from '../sources.js';
-import { findingsOf } from './findings.js';
+import { clearedIn, findingsOf } from './findings.js';
 import type { Finding } from './incident.js';
-import { thresholdOf } from './kinds.js';
+import { mayBeARunsDoing, thresholdOf } from './kinds.js';
 import type { HealthNotifier } from './notifier.js';
 import { ConnectReader } from './reading.js';
 import { IncidentRepository, incidentOf, type IncidentRow } from './repository.js';
@@ -94,15 +94,22 @@ export class HealthWatcher {
     const outcome = await this.reader.read(app, { notifications: policy.notifications, runActive: await this.options.runActive(app) });
     if (outcome.kind === 'no_connection') return false;
     const now = this.now();
-    const findings = findingsOf(outcome.reading, now).filter((f) => !policy.mute.includes(f.kind));
+    const { reading } = outcome;
+    const findings = findingsOf(reading, now).filter((f) => !policy.mute.includes(f.kind));
     const active = await this.repository.active(app);
     for (const finding of findings) {
       const known = active.find((r) => r.kind === finding.kind && r.subject === finding.subject);
+      // While a run holds the app, a connection or mapping state may be its doing (PAUSED by it): nothing new of those starts.
+      const held = reading.runActive && mayBeARunsDoing(finding.kind);
+      if (!known && held) continue;
       const row = known ? await this.repository.seenAgain(known, finding, now) : await this.repository.seen(app, finding, now);
+      // An open incident still seen is edited; a pending one waits for the run's end to be judged.
+      if (held && row.status === 'pending') continue;
       await this.follow(row, channel, now, result);
     }
     for (const row of active.filter((r) => !findings.some((f) => f.kind === r.kind && f.subject === r.subject))) {
-      await this.clear(row, now, result);
+      // Resolved only when the reading shows it cleared, not when a run's states hide it.
+      if (clearedIn(reading, row)) await this.clear(row, now, result);
     }
     return true;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Connection, Mapping } from '../../../src/ops/heroku/types.js';
-import { findingsOf, herokuTime, type AppReading } from '../../../src/status/health/findings.js';
+import { clearedIn, findingsOf, herokuTime, type AppReading } from '../../../src/status/health/findings.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
 
@@ -39,10 +39,28 @@ describe('what the health watcher finds in one reading', () => {
     expect(kinds(reading(state, [mapping('Account', { state: 'BULK_LOAD_ERROR' })]))).toEqual([['connection_state', 'c-1', fix]]);
   });
 
-  it('offers resume for a PAUSED connection, and says nothing of connection or mappings while a run holds the app', () => {
+  it('offers resume for a PAUSED connection, and does not judge mappings while the connection does not sync', () => {
     expect(kinds(reading('PAUSED'))).toEqual([['connection_paused', 'c-1', 'resume']]);
     const held = reading('PAUSED', [mapping('Account', { state: 'SCHEMA_CHANGED' })], { runActive: true, writeErrors: { count: 1, results: [{ id: 1, table_name: 'account', record_id: 5, message: 'REQUIRED_FIELD_MISSING', created_at: '2026-12-04T11:00:00Z' }] } });
-    expect(kinds(held)).toEqual([['write_errors', 'c-1', null]]);
+    expect(kinds(held)).toEqual([['connection_paused', 'c-1', 'resume'], ['write_errors', 'c-1', null]]);
+  });
+
+  it('tells a condition cleared only when the reading shows it gone, not when a run’s states hide it', () => {
+    const state = { kind: 'connection_state', subject: 'c-1' } as const;
+    const caseError = { kind: 'mapping_error', subject: 'Case' } as const;
+    // No run: the connection is always seen, so a state that is not found is gone.
+    expect(clearedIn(reading('IDLE'), state)).toBe(true);
+    expect(clearedIn(reading('PAUSED'), state)).toBe(true);
+    // A run pauses or restarts the connection: only syncing again clears it.
+    expect(clearedIn(reading('PAUSED', [], { runActive: true }), state)).toBe(false);
+    expect(clearedIn(reading('RECOVERY', [], { runActive: true }), state)).toBe(false);
+    expect(clearedIn(reading('IDLE', [], { runActive: true }), state)).toBe(true);
+    // Mappings are not judged while the connection does not sync, a run or not.
+    expect(clearedIn(reading('PAUSED', [mapping('Case')]), caseError)).toBe(false);
+    expect(clearedIn(reading('IDLE', [mapping('Case')]), caseError)).toBe(true);
+    // A run's reload is not the mapping back to syncing; polling Salesforce again is.
+    expect(clearedIn(reading('IDLE', [mapping('Case', { state: 'RELOAD_TABLE' })], { runActive: true }), caseError)).toBe(false);
+    expect(clearedIn(reading('IDLE', [mapping('Case')], { runActive: true }), caseError)).toBe(true);
   });
 
   it('offers field-change for a mapping stopped by a deleted field, naming the field', () => {

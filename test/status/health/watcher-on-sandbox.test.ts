@@ -82,6 +82,69 @@ describe('the Connect health watcher on the simulated Heroku', () => {
     await watcher.stop();
   });
 
+  it('keeps an incident open while a run holds the app and the condition stays, tells nothing the run causes, and posts one message for one incident', async () => {
+    const watcher = watcherOn();
+    await admin('connection-state/acme-prod', { state: 'SYSTEM_ERROR' });
+    await admin('mapping-state/acme-prod', { object: 'Case', state: 'BULK_LOAD_ERROR' });
+    await watcher.tick();
+    advance(6 * MINUTE);
+    await watcher.tick();
+    const [post] = notifier.posted('connection_state');
+    expect(post?.incident.title).toBe('Heroku Connect is SYSTEM_ERROR');
+
+    // The restart fix's run starts: while Connect is still SYSTEM_ERROR, the incident stays open and untouched.
+    runActive = true;
+    for (let i = 0; i < 3; i++) {
+      advance(MINUTE);
+      await watcher.tick();
+    }
+    expect(notifier.updates).toEqual([]);
+    expect((await t.store.db.selectFrom('health_incidents').select(['kind', 'status']).execute()).map((r) => [r.kind, r.status])).toEqual([['connection_state', 'open']]);
+
+    // The run restarts the connection (connect:recover): RECOVERY is the same incident, edited; still not resolved.
+    const connection = await heroku.clients.connect.findConnection('acme-prod');
+    await heroku.clients.connect.restart(connection);
+    await watcher.tick();
+    expect(notifier.editsOf(post!.ref).map((i) => [i.title, i.status])).toEqual([['Heroku Connect is RECOVERY', 'open']]);
+
+    // Back to IDLE: the reading shows it cleared, so it resolves. Case's error, unseen while Connect did not sync, is news now; the run may be its doing, so it waits.
+    for (let i = 0; i < 20 && (await heroku.clients.connect.connection(connection)).state !== 'IDLE'; i++) advance(MINUTE);
+    heroku.sim.setFaults({ stuckPolling: [] });
+    await watcher.tick();
+    expect(notifier.editsOf(post!.ref).map((i) => i.status)).toEqual(['open', 'resolved']);
+    expect(notifier.posted('mapping_error')).toEqual([]);
+
+    // Without a run, Case's error is told. Then a run pauses the connection on purpose: no PAUSED
+    // incident, and Case's, which nobody can see while Connect does not sync, is not resolved.
+    runActive = false;
+    await watcher.tick();
+    advance(6 * MINUTE);
+    await watcher.tick();
+    const [caseError] = notifier.posted('mapping_error');
+    expect(caseError?.incident.title).toBe('The Case mapping is BULK_LOAD_ERROR');
+    runActive = true;
+    for (let i = 0; i < 20 && (await heroku.clients.connect.connection(connection)).state !== 'IDLE'; i++) advance(MINUTE);
+    await heroku.clients.connect.pause(connection);
+    advance(5 * HOUR);
+    expect((await heroku.clients.connect.connection(connection)).state).toBe('PAUSED');
+    await watcher.tick();
+    await watcher.tick();
+    expect(notifier.posted('connection_paused')).toEqual([]);
+    expect(notifier.editsOf(caseError!.ref)).toEqual([]);
+
+    // The run resumes and ends with Case still in error: the open incident stands, told once.
+    await heroku.clients.connect.resume(connection);
+    for (let i = 0; i < 60 && (await heroku.clients.connect.connection(connection)).state !== 'IDLE'; i++) advance(MINUTE);
+    runActive = false;
+    await watcher.tick();
+    advance(10 * MINUTE);
+    await watcher.tick();
+    expect(notifier.posted('mapping_error')).toHaveLength(1);
+    expect(notifier.editsOf(caseError!.ref)).toEqual([]);
+    expect(notifier.posted('connection_state')).toHaveLength(1);
+    await watcher.stop();
+  });
+
   it('tells a connection stuck in POLLING_DB_CHANGES past its threshold, and forgets one that cleared before', async () => {
     const watcher = watcherOn();
     heroku.sim.setFaults({ stuckPolling: ['acme-prod'] });
