@@ -71,12 +71,14 @@ const healthPolicy = z.strictObject({
       mapping_error: duration.prefault('10m'),
       /** No Salesforce poll for this long beyond the mapping's own polling interval. */
       sync_stalled: duration.prefault('2h'),
-      /** Write errors of the last 24 hours before they are an incident. */
+      /** New write errors (since the last quiet period) before they are an incident. */
       write_errors: z.number().int().min(1).default(1),
     })
     .prefault({}),
   /** Heroku Connect's own notifications (mapping errors, lost database connections). */
   notifications: z.boolean().default(true),
+  /** Write errors and notifications: an incident resolves after this long without a new one. */
+  quiet_period: duration.prefault('24h'),
   /** Kinds never told. */
   mute: z.array(z.enum(HEALTH_KINDS)).default([]),
   /** `HH:MM` UTC: one digest a day per channel instead of a message per incident. */

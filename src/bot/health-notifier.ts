@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Digest, HealthNotifier, Incident, VersionNotifier, VersionWarning } from '../status/health/index.js';
 import type { MessageRef } from '../status/notifier.js';
-import { digestView, incidentView, versionWarningView } from './views/health.js';
+import { digestView, incidentReplyView, incidentView, versionWarningView } from './views/health.js';
 import type { MessageContent } from './views/blocks.js';
 
 /**
@@ -18,6 +18,11 @@ export class SlackHealthNotifier implements HealthNotifier, VersionNotifier {
   async updateIncident(ref: MessageRef, incident: Incident): Promise<void> {
     const content = incidentView(incident);
     await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: content.text, blocks: content.blocks });
+  }
+
+  async replyToIncident(ref: MessageRef, incident: Incident, fresh: string[]): Promise<void> {
+    const content = incidentReplyView(incident, fresh);
+    await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: content.text, blocks: content.blocks });
   }
 
   postDigest(channel: string, digest: Digest): Promise<MessageRef> {

@@ -20,6 +20,7 @@ export interface Database {
   pg_versions: PgVersionsTable;
   version_warnings_sent: VersionWarningsSentTable;
   health_digests: HealthDigestsTable;
+  health_marks: HealthMarksTable;
 }
 
 export interface RunsTable {
@@ -210,4 +211,12 @@ export interface HealthDigestsTable {
   channel: string;
   day: string;
   sent_at: string;
+}
+
+/** 007_health_marks: what the health watcher has seen of an app's write errors and notifications. */
+export interface HealthMarksTable {
+  app: string;
+  /** JSON */
+  data: string;
+  updated_at: string;
 }

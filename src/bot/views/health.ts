@@ -52,6 +52,13 @@ export function incidentView(incident: Incident): MessageContent {
   return { text: `${resolved ? 'Resolved: ' : ''}${title}`, blocks: fitMessage(blocks) };
 }
 
+/** A reply in an open incident's thread: what the last look found new. */
+export function incidentReplyView(incident: Incident, fresh: string[]): MessageContent {
+  const [first = 'New since the last look:', ...rest] = fresh;
+  const blocks: Block[] = [...packLines([untrusted(first, 300), ...rest.map((line) => `• ${untrusted(line, 600)}`)]).map((t) => section(t))];
+  return { text: `${incident.app}: ${first}`, blocks: fitMessage(blocks) };
+}
+
 /** "Heroku upgrades it by force from 2026-06-01 (about: Heroku states Q3 2026)". */
 function forcedLine(d: DatabaseVersion): string {
   if (!d.forcedUpgradesFrom) return 'Heroku has deprecated this version; no forced-upgrade date is known.';

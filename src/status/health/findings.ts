@@ -1,6 +1,7 @@
 import type { Connection, Mapping, Notification, WriteErrors } from '../../ops/heroku/types.js';
 import type { Finding } from './incident.js';
 import { isConnectionKind, isMappingKind, type HealthKind } from './kinds.js';
+import type { News } from './news.js';
 
 /**
  * What is wrong with an app's Heroku Connect right now, from one reading of the Connect API:
@@ -58,16 +59,30 @@ export function herokuTime(text: string | null | undefined): Date | null {
  * Everything wrong in the reading, a run or not: the watcher decides what a run may have caused.
  * Mappings are judged only while the connection syncs (a paused or failed connection stops them all).
  */
-export function findingsOf(reading: AppReading, now: Date): Finding[] {
+/** Each mapping's `counts.errors` (rows Salesforce refused), by object. */
+export function mappingErrorCounts(connection: Connection): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const m of connection.mappings) if (typeof m.counts?.errors === 'number') counts[m.object_name] = m.counts.errors;
+  return counts;
+}
+
+/** What is new decides write errors and notifications (news.ts): the new write errors needed for an incident. */
+export interface NewsOptions {
+  news: News;
+  writeErrorThreshold: number;
+}
+
+export function findingsOf(reading: AppReading, now: Date, options?: NewsOptions): Finding[] {
   const { connection } = reading;
   const findings: Finding[] = [];
   findings.push(...connectionFindings(connection));
   if (SYNCING.includes(connection.state)) {
     for (const mapping of connection.mappings) findings.push(...mappingFindings(reading, mapping, now));
   }
-  const errors = writeErrorFinding(reading);
+  if (!options) return findings;
+  const errors = writeErrorFinding(reading, options);
   if (errors) findings.push(errors);
-  for (const finding of notificationFindings(reading.notifications ?? [])) findings.push(finding);
+  for (const finding of notificationFindings(reading.notifications ?? [], options.news)) findings.push(finding);
   return findings;
 }
 
@@ -185,37 +200,54 @@ function mappingFindings(reading: AppReading, mapping: Mapping, now: Date): Find
   return [];
 }
 
-function writeErrorFinding(reading: AppReading): Finding | null {
+/**
+ * Refused writes, once the new ones since the last quiet period reach the threshold. `/errors` and
+ * the mappings' `counts.errors` count the same refused rows: one incident per connection, which
+ * names the mappings whose count grew (a DBA looks for one "Salesforce refuses writes" alarm, with
+ * the tables in it, rather than one per table).
+ */
+function writeErrorFinding(reading: AppReading, { news, writeErrorThreshold }: NewsOptions): Finding | null {
+  const { streak, freshLines, grown } = news.writeErrors;
+  if (!streak || streak.count < writeErrorThreshold) return null;
   const { count, results } = reading.writeErrors;
-  if (count === 0) return null;
   const perTable = new Map<string, number>();
   for (const e of results) perTable.set(e.table_name ?? '?', (perTable.get(e.table_name ?? '?') ?? 0) + 1);
-  const newest = [...results].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? ''))).slice(0, 3);
+  const latest = [...results].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? ''))).slice(0, 3);
+  const failedRows = Object.entries(mappingErrorCounts(reading.connection)).filter(([, n]) => n > 0);
   return {
     kind: 'write_errors',
     subject: reading.connection.id,
-    title: `Salesforce refused ${count} write${count === 1 ? '' : 's'} in the last 24 hours`,
+    title: count > 0 ? `Salesforce refused ${count} write${count === 1 ? '' : 's'} in the last 24 hours` : `Salesforce refused ${streak.count} write${streak.count === 1 ? '' : 's'}`,
     details: [
-      [...perTable].map(([table, n]) => `${table}: ${n}`).join(', '),
-      ...newest.map((e) => `${e.table_name ?? '?'} row ${String(e.record_id ?? '?')}: ${e.message}`),
+      ...(perTable.size > 0 ? [[...perTable].map(([table, n]) => `${table}: ${n}`).join(', ')] : []),
+      ...latest.map((e) => `${e.table_name ?? '?'} row ${String(e.record_id ?? '?')}: ${e.message}`),
+      ...(failedRows.length > 0 ? [`Failed rows by mapping (counts.errors): ${failedRows.map(([o, n]) => `${o} ${n}`).join(', ')}`] : []),
+      `New since the last quiet period: ${streak.count}; latest: ${streak.latest}.`,
     ],
     advice: 'Fix the rows or the Salesforce validation, then update the rows so Heroku Connect writes them again (`heroku connect:write-errors` lists them).',
     fix: null,
+    fresh: news.writeErrors.fresh > 0 ? [`${news.writeErrors.fresh} new write error${news.writeErrors.fresh === 1 ? '' : 's'}${Object.keys(grown).length > 0 ? ` (${Object.entries(grown).map(([o, n]) => `${o} +${n}`).join(', ')})` : ''}:`, ...freshLines] : [],
   };
 }
 
-function notificationFindings(notifications: Notification[]): Finding[] {
+/** Connect's notifications by type, while the type has unacknowledged ones and new ones keep coming. */
+function notificationFindings(notifications: Notification[], news: News): Finding[] {
   const byType = new Map<string, Notification[]>();
   for (const n of notifications) byType.set(n.event_type, [...(byType.get(n.event_type) ?? []), n]);
-  return [...byType].map(([type, list]) => {
-    const newest = [...list].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? ''))).slice(0, 3);
-    return {
-      kind: 'notification',
-      subject: type,
-      title: `Heroku Connect notification${list.length === 1 ? '' : 's'}: ${type} (${list.length})`,
-      details: newest.map((n) => n.message),
-      advice: 'Acknowledge them in the Heroku Connect dashboard or with `heroku connect:notifications:acknowledge` once handled.',
-      fix: null,
-    };
+  return [...byType].flatMap(([type, list]) => {
+    const typeNews = news.notifications[type];
+    if (!typeNews) return [];
+    const newestFirst = [...list].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? ''))).slice(0, 3);
+    return [
+      {
+        kind: 'notification' as const,
+        subject: type,
+        title: `Heroku Connect notification${list.length === 1 ? '' : 's'}: ${type} (${list.length})`,
+        details: [...newestFirst.map((n) => n.message), `Latest: ${typeNews.streak.latest}.`],
+        advice: 'Acknowledge them in the Heroku Connect dashboard or with `heroku connect:notifications:acknowledge` once handled; the incident also resolves when none comes for the quiet period (`health.quiet_period`).',
+        fix: null,
+        fresh: typeNews.fresh.length > 0 ? [`${typeNews.fresh.length} new notification${typeNews.fresh.length === 1 ? '' : 's'}:`, ...typeNews.fresh.slice(0, 5).map((n) => n.message)] : [],
+      },
+    ];
   });
 }

@@ -27,6 +27,11 @@ export interface Finding {
   fix: Fix | null;
   /** When Heroku says the condition began, when it says (a mapping's last Salesforce poll); else when first seen. */
   since?: string;
+  /**
+   * What this look found new (write errors, notifications), for a reply in the incident's thread:
+   * an edit does not notify anyone in Slack. Not part of what the message shows.
+   */
+  fresh?: string[];
 }
 
 export type IncidentStatus = 'open' | 'resolved';

@@ -17,5 +17,7 @@ export interface HealthNotifier {
   postIncident(channel: string, incident: Incident): Promise<MessageRef>;
   /** Re-renders the incident's message: it changed, or it is resolved. */
   updateIncident(ref: MessageRef, incident: Incident): Promise<void>;
+  /** A reply in the incident's thread with what is new (new write errors, notifications): edits notify nobody. */
+  replyToIncident(ref: MessageRef, incident: Incident, fresh: string[]): Promise<void>;
   postDigest(channel: string, digest: Digest): Promise<MessageRef>;
 }

@@ -3,6 +3,7 @@ import type { Store } from '../../store/index.js';
 import type { MessageRef } from '../notifier.js';
 import type { Finding, Incident } from './incident.js';
 import type { HealthKind } from './kinds.js';
+import type { HealthMarks } from './news.js';
 
 /**
  * What the health watcher remembers: every incident from first sight (`pending`, under its
@@ -170,6 +171,22 @@ export class IncidentRepository {
   /** A condition that cleared before its threshold was never news: forgotten. */
   async forget(id: string): Promise<void> {
     await this.store.db.deleteFrom('health_incidents').where('id', '=', id).where('status', '=', 'pending').execute();
+  }
+
+  /** What the watcher has seen of the app's write errors and notifications; undefined before its first look. */
+  async marks(app: string): Promise<HealthMarks | undefined> {
+    const row = await this.store.db.selectFrom('health_marks').select('data').where('app', '=', app).executeTakeFirst();
+    return row ? (JSON.parse(row.data) as HealthMarks) : undefined;
+  }
+
+  async saveMarks(app: string, marks: HealthMarks, now: Date): Promise<void> {
+    const data = JSON.stringify(marks);
+    const at = now.toISOString();
+    await this.store.db
+      .insertInto('health_marks')
+      .values({ app, data, updated_at: at })
+      .onConflict((oc) => oc.column('app').doUpdateSet({ data, updated_at: at }))
+      .execute();
   }
 
   /** Claims today's digest for a channel: true for exactly one caller. */

@@ -2,7 +2,8 @@ import type { HealthPolicy } from '../../config.js';
 import type { HerokuClients } from '../../ops/heroku/clients.js';
 import type { Store } from '../../store/index.js';
 import type { StatusLog } from '../sources.js';
-import { clearedIn, findingsOf } from './findings.js';
+import { clearedIn, findingsOf, mappingErrorCounts } from './findings.js';
+import { newsOf, NO_MARKS } from './news.js';
 import type { Finding } from './incident.js';
 import { mayBeARunsDoing, thresholdOf } from './kinds.js';
 import type { HealthNotifier } from './notifier.js';
@@ -43,7 +44,7 @@ export interface HealthTickResult {
 }
 
 /** What a message shows, to edit it only when that changes. */
-const shownOf = (finding: Finding, status: 'open' | 'resolved') => JSON.stringify({ ...finding, status });
+const shownOf = ({ fresh: _fresh, ...finding }: Finding, status: 'open' | 'resolved') => JSON.stringify({ ...finding, status });
 
 export class HealthWatcher {
   private readonly repository: IncidentRepository;
@@ -95,7 +96,14 @@ export class HealthWatcher {
     if (outcome.kind === 'no_connection') return false;
     const now = this.now();
     const { reading } = outcome;
-    const findings = findingsOf(reading, now).filter((f) => !policy.mute.includes(f.kind));
+    // Write errors and notifications count only what is new since the last look (news.ts).
+    const news = newsOf(
+      { writeErrors: reading.writeErrors, mappingErrors: mappingErrorCounts(reading.connection), notifications: reading.notifications },
+      (await this.repository.marks(app)) ?? NO_MARKS,
+      now,
+      policy.quiet_period,
+    );
+    const findings = findingsOf(reading, now, { news, writeErrorThreshold: policy.thresholds.write_errors }).filter((f) => !policy.mute.includes(f.kind));
     const active = await this.repository.active(app);
     for (const finding of findings) {
       const known = active.find((r) => r.kind === finding.kind && r.subject === finding.subject);
@@ -111,6 +119,7 @@ export class HealthWatcher {
       // Resolved only when the reading shows it cleared, not when a run's states hide it.
       if (clearedIn(reading, row)) await this.clear(row, now, result);
     }
+    await this.repository.saveMarks(app, news.marks, now);
     return true;
   }
 
@@ -138,7 +147,17 @@ export class HealthWatcher {
       return;
     }
     const shown = shownOf(row.finding, 'open');
-    if (!row.message || row.shown === shown) return;
+    if (!row.message) return;
+    // New write errors or notifications on an open incident: a reply in its thread, which Slack notifies (an edit does not).
+    const fresh = row.finding.fresh ?? [];
+    if (fresh.length > 0) {
+      try {
+        await this.options.notifier.replyToIncident(row.message, incidentOf(row), fresh);
+      } catch (error) {
+        this.options.log?.error({ err: error, app: row.app, kind: row.kind }, 'could not reply to a health incident with what is new');
+      }
+    }
+    if (row.shown === shown) return;
     try {
       await this.options.notifier.updateIncident(row.message, incidentOf(row));
       await this.repository.shown(row.id, row.message.channel, row.message.ts, shown);

@@ -6,6 +6,7 @@ import * as status from './003_status.js';
 import * as leases from './004_leases.js';
 import * as skippedSteps from './005_skipped_steps.js';
 import * as health from './006_health.js';
+import * as healthMarks from './007_health_marks.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run against whatever schema exists
 export type Migration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '004_leases': leases,
   '005_skipped_steps': skippedSteps,
   '006_health': health,
+  '007_health_marks': healthMarks,
 };

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Connection, Mapping } from '../../../src/ops/heroku/types.js';
-import { clearedIn, findingsOf, herokuTime, type AppReading } from '../../../src/status/health/findings.js';
+import { clearedIn, findingsOf, herokuTime, mappingErrorCounts, type AppReading } from '../../../src/status/health/findings.js';
+import { newsOf, NO_MARKS } from '../../../src/status/health/news.js';
 
 const NOW = new Date('2026-12-04T12:00:00Z');
+const DAY = 86_400_000;
 
 function mapping(object: string, extra: Partial<Mapping> = {}): Mapping {
   return { id: `m-${object}`, object_name: object, state: 'DATA_SYNCED', sf_polling_seconds: 600, times: { sf_poll: '2026-12-04 11:55:00.123456+00:00' }, config: { fields: { Id: {}, Name: {} } }, ...extra };
@@ -13,7 +15,10 @@ function reading(state: string, mappings: Mapping[] = [mapping('Account')], extr
   return { app: 'acme-prod', connection, writeErrors: { count: 0, results: [] }, notifications: [], deletedFields: {}, runActive: false, ...extra };
 }
 
-const kinds = (r: AppReading) => findingsOf(r, NOW).map((f) => [f.kind, f.subject, f.fix?.runbook ?? null]);
+/** Findings with what is new as a first look sees it: every write error and notification. */
+const withNews = (r: AppReading, writeErrorThreshold = 1) =>
+  findingsOf(r, NOW, { news: newsOf({ writeErrors: r.writeErrors, mappingErrors: mappingErrorCounts(r.connection), notifications: r.notifications }, NO_MARKS, NOW, DAY), writeErrorThreshold });
+const kinds = (r: AppReading) => withNews(r).map((f) => [f.kind, f.subject, f.fix?.runbook ?? null]);
 
 describe('what the health watcher finds in one reading', () => {
   it('reads Heroku’s timestamps, with or without microseconds and a space', () => {
@@ -82,10 +87,32 @@ describe('what the health watcher finds in one reading', () => {
       { id: '2', created_at: '2026-12-04T11:00:00Z', event_type: 'mapping-error', message: 'newer' },
       { id: '3', created_at: '2026-12-04T11:30:00Z', event_type: 'postgres-connection', message: 'lost' },
     ];
-    const found = findingsOf(reading('IDLE', [], { notifications }), NOW);
+    const found = withNews(reading('IDLE', [], { notifications }));
     expect(found.map((f) => [f.subject, f.title, f.details])).toEqual([
-      ['mapping-error', 'Heroku Connect notifications: mapping-error (2)', ['newer', 'older']],
-      ['postgres-connection', 'Heroku Connect notification: postgres-connection (1)', ['lost']],
+      ['mapping-error', 'Heroku Connect notifications: mapping-error (2)', ['newer', 'older', 'Latest: 2 new at 2026-12-04 12:00 UTC.']],
+      ['postgres-connection', 'Heroku Connect notification: postgres-connection (1)', ['lost', 'Latest: 1 new at 2026-12-04 12:00 UTC.']],
     ]);
+    // Weeks old and never acknowledged: not news on a first look.
+    expect(withNews(reading('IDLE', [], { notifications: [{ id: '9', created_at: '2026-11-01T10:00:00Z', event_type: 'mapping-error', message: 'old' }] }))).toEqual([]);
+  });
+
+  it('counts write errors new since the last look, from /errors and the mappings’ counts.errors, against the threshold', () => {
+    const error = (id: number, table: string) => ({ id, table_name: table, record_id: id * 10, message: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', created_at: '2026-12-04T11:50:00Z' });
+    const first = reading('IDLE', [mapping('Contact', { counts: { db: 10, sf: 10, pending: 0, errors: 2 } })], { writeErrors: { count: 2, results: [error(1, 'contact'), error(2, 'contact')] } });
+    const news = newsOf({ writeErrors: first.writeErrors, mappingErrors: mappingErrorCounts(first.connection), notifications: [] }, NO_MARKS, NOW, DAY);
+    // Both count the same refused rows: two new, not four.
+    expect([news.writeErrors.fresh, news.writeErrors.streak?.count]).toEqual([2, 2]);
+    expect(findingsOf(first, NOW, { news, writeErrorThreshold: 3 })).toEqual([]);
+    // The next look sees the same two again, and Account's counts.errors grows by 1 with nothing new in /errors yet.
+    const later = new Date(NOW.getTime() + 10 * 60_000);
+    const second = reading('IDLE', [mapping('Contact', { counts: { db: 10, sf: 10, pending: 0, errors: 2 } }), mapping('Account', { counts: { db: 5, sf: 5, pending: 0, errors: 1 } })], { writeErrors: first.writeErrors });
+    const again = newsOf({ writeErrors: second.writeErrors, mappingErrors: mappingErrorCounts(second.connection), notifications: [] }, news.marks, later, DAY);
+    expect([again.writeErrors.fresh, again.writeErrors.streak?.count, again.writeErrors.grown]).toEqual([1, 3, { Account: 1 }]);
+    const finding = findingsOf(second, later, { news: again, writeErrorThreshold: 3 }).find((f) => f.kind === 'write_errors');
+    expect(finding).toMatchObject({ kind: 'write_errors', title: 'Salesforce refused 2 writes in the last 24 hours', fresh: ['1 new write error (Account +1):', 'Account: 1 more failed row (counts.errors)'] });
+    expect(finding?.details).toEqual(expect.arrayContaining(['Failed rows by mapping (counts.errors): Contact 2, Account 1', 'New since the last quiet period: 3; latest: 1 new at 2026-12-04 12:10 UTC (Account: 1).']));
+    // A quiet period with nothing new ends the streak.
+    const quiet = newsOf({ writeErrors: second.writeErrors, mappingErrors: mappingErrorCounts(second.connection), notifications: [] }, again.marks, new Date(later.getTime() + DAY), DAY);
+    expect(quiet.writeErrors.streak).toBeNull();
   });
 });

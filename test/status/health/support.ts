@@ -23,6 +23,13 @@ export class RecordingHealthNotifier implements HealthNotifier {
     this.updates.push({ ref, incident });
   }
 
+  readonly replies: Array<{ ref: MessageRef; incident: Incident; fresh: string[] }> = [];
+
+  async replyToIncident(ref: MessageRef, incident: Incident, fresh: string[]): Promise<void> {
+    this.check();
+    this.replies.push({ ref, incident, fresh });
+  }
+
   async postDigest(channel: string, digest: Digest): Promise<MessageRef> {
     this.check();
     this.digests.push({ channel, digest });

@@ -70,7 +70,7 @@ describe('the Connect health watcher on the simulated Heroku', () => {
     await watcher.tick();
     expect(notifier.editsOf(post!.ref).map((i) => i.title)).toEqual(['Heroku Connect is DB_UNAVAILABLE']);
     expect(notifier.posted('notification')).toEqual([
-      expect.objectContaining({ incident: expect.objectContaining({ subject: 'postgres-connection', details: [expect.stringContaining('cannot connect to the database')] }) }),
+      expect.objectContaining({ incident: expect.objectContaining({ subject: 'postgres-connection', details: expect.arrayContaining([expect.stringContaining('cannot connect to the database')]) }) }),
     ]);
 
     await admin('connection-state/acme-prod', { state: 'IDLE' });
@@ -247,6 +247,72 @@ describe('the Connect health watcher on the simulated Heroku', () => {
     await watcher.tick();
     expect(notifier.editsOf(post!.ref).map((i) => i.status)).toEqual(['open', 'resolved']);
     expect(notifier.posted('write_errors')).toHaveLength(1);
+  });
+
+  it('counts only new write errors: opens at the threshold, replies in the thread as more come, resolves after a quiet period, and remembers across a restart', async () => {
+    let watcher = watcherOn(t.store, healthPolicy({ thresholds: { write_errors: 3 }, quiet_period: '6h' }));
+    await admin('salesforce/acme-prod/refuse-writes', { object: 'Contact', count: 2 });
+    await watcher.tick();
+    advance(MINUTE);
+    await watcher.tick();
+    // Two, seen twice: still two new errors, under the threshold.
+    expect(notifier.posts).toEqual([]);
+    await admin('salesforce/acme-prod/refuse-writes', { object: 'Account', count: 1 });
+    advance(MINUTE);
+    await watcher.tick();
+    const [post] = notifier.posted('write_errors');
+    expect(post?.incident.title).toBe('Salesforce refused 3 writes in the last 24 hours');
+    expect(post?.incident.details).toEqual(expect.arrayContaining([expect.stringMatching(/^New since the last quiet period: 3; latest: 1 new at .* \(account: 1\)\.$/)]));
+    expect(notifier.replies).toEqual([]);
+
+    // More come: the message says what is new, and a reply in its thread tells the channel (an edit notifies nobody).
+    await admin('salesforce/acme-prod/refuse-writes', { object: 'Account', count: 2 });
+    advance(MINUTE);
+    await watcher.tick();
+    expect(notifier.replies.map((r) => [r.ref.ts, r.fresh[0]])).toEqual([[post!.ref.ts, '2 new write errors (Account +2):']]);
+    expect(notifier.replies[0]?.fresh.slice(1)).toEqual([expect.stringMatching(/^account row \d+: /), expect.stringMatching(/^account row \d+: /)]);
+    expect(notifier.editsOf(post!.ref).map((i) => i.details.at(-1))).toEqual([expect.stringMatching(/^New since the last quiet period: 5; latest: 2 new at /)]);
+
+    // A restarted watcher knows what it saw: nothing is new, nothing is told.
+    await watcher.stop();
+    watcher = watcherOn(await t.reopen(), healthPolicy({ thresholds: { write_errors: 3 }, quiet_period: '6h' }));
+    await watcher.tick();
+    expect([notifier.posts.length, notifier.replies.length, notifier.updates.length]).toEqual([1, 1, 1]);
+
+    // Six hours without a new one: resolved, though the errors are still in the 24-hour window.
+    advance(6 * HOUR + MINUTE);
+    await watcher.tick();
+    expect(notifier.editsOf(post!.ref).map((i) => i.status)).toEqual(['open', 'resolved']);
+    advance(MINUTE);
+    await watcher.tick();
+    expect(notifier.posted('write_errors')).toHaveLength(1);
+    await watcher.stop();
+  });
+
+  it('resolves a notification incident when its notifications are acknowledged, or when none comes for the quiet period', async () => {
+    const watcher = watcherOn(t.store, healthPolicy({ thresholds: { connection_state: '1h' }, quiet_period: '2h' }));
+    await admin('connection-state/acme-prod', { state: 'DB_UNAVAILABLE' });
+    await watcher.tick();
+    const [first] = notifier.posted('notification');
+    expect(first?.incident.subject).toBe('postgres-connection');
+    await admin('connection-state/acme-prod', { state: 'IDLE' });
+    // Never acknowledged, but nothing new for two hours: it does not stay open forever.
+    advance(2 * HOUR + MINUTE);
+    await watcher.tick();
+    expect(notifier.editsOf(first!.ref).map((i) => i.status)).toEqual(['resolved']);
+    await watcher.tick();
+    expect(notifier.posted('notification')).toHaveLength(1);
+
+    // A new one is a new incident; acknowledged (connect:notifications:acknowledge), it resolves at once.
+    await admin('connection-state/acme-prod', { state: 'DB_UNAVAILABLE' });
+    await watcher.tick();
+    const [, second] = notifier.posted('notification');
+    expect(second?.incident.title).toBe('Heroku Connect notifications: postgres-connection (2)');
+    for (const connection of heroku.sim.world.connections.values()) for (const n of connection.notifications) n.acknowledged = true;
+    advance(MINUTE);
+    await watcher.tick();
+    expect(notifier.editsOf(second!.ref).map((i) => i.status)).toEqual(['resolved']);
+    await watcher.stop();
   });
 
   it('keeps quiet about muted kinds, and with a digest, posts one message a day instead', async () => {
