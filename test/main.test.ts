@@ -120,6 +120,25 @@ describe('startConnectOps', () => {
       return current && finished.has(current.status) ? current : undefined;
     }, 20_000);
     expect([done.status, done.error]).toEqual(['succeeded', undefined]);
+    // The restart cleared it: the same message is marked resolved, and nothing was posted twice.
+    await ops.health.tick();
+    await eventually(() => workspace.history('C0STAGING00').find((m) => m.text === 'Resolved: acme-staging: Heroku Connect is DB_UNAVAILABLE'));
+    expect(workspace.history('C0STAGING00').filter((m) => /Heroku Connect is DB_UNAVAILABLE$/.test(m.text))).toHaveLength(1);
+
+    // A mapping whose bulk load failed: its button plans reload of that mapping alone, through the same fix path.
+    await fetch(`${sim.url}/__sandbox/mapping-state/acme-staging`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object: 'Account', state: 'BULK_LOAD_ERROR' }) });
+    await ops.health.tick();
+    sim.world.advance(11 * 60_000);
+    await ops.health.tick();
+    const mappingIncident = await eventually(() => workspace.history('C0STAGING00').find((m) => m.text === 'acme-staging: The Account mapping is BULK_LOAD_ERROR'));
+    await driver.click({ user: USERS.operator, message: mappingIncident, actionId: 'health_fix' });
+    const reload = await eventually(async () => (await ops.engine.listRuns({ app: 'acme-staging', limit: 1 })).find((r) => r.runbook === 'reload'));
+    expect(reload.params).toMatchObject({ mappings: ['Account'] });
+    const reloaded = await eventually(async () => {
+      const current = await ops.engine.getRun(reload.id);
+      return current && finished.has(current.status) ? current : undefined;
+    }, 20_000);
+    expect([reloaded.status, reloaded.error]).toEqual(['succeeded', undefined]);
 
     // Seeded on Postgres 15, whose forced upgrades Heroku dates from mid-2026 in the cited table.
     await ops.radar.tick();

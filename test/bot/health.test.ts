@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FIX_ACTION } from '../../src/bot/actions/fix-values.js';
+import { decodeFixValue, FIX_ACTION } from '../../src/bot/actions/fix-values.js';
 import { buttonsOf } from '../../src/sandbox/slack/index.js';
 import type { DatabaseVersion, Incident } from '../../src/status/health/index.js';
 import { CHANNEL, startBotHarness, startedRunId, USERS, type BotHarness } from './support/harness.js';
@@ -71,6 +71,23 @@ describe('health incidents and version warnings in Slack', () => {
     expect(resolved.text).toBe('Resolved: acme-prod: Heroku Connect is PAUSED, and no run of connect-ops paused it');
     expect(buttonsOf(resolved.blocks)).toEqual([]);
     expect(JSON.stringify(resolved.blocks)).toContain('after 5h');
+  });
+
+  it('offers reload for a mapping in error, naming the mapping; new write errors go in the incident’s thread', async () => {
+    const ref = await h.bot.healthNotifier.postIncident(
+      CHANNEL,
+      incident({ kind: 'mapping_error', subject: 'Case', title: 'The Case mapping is BULK_LOAD_ERROR', fix: { runbook: 'reload', params: { app: 'acme-prod', mappings: ['Case'] }, label: 'Plan reload of Case' } }),
+    );
+    const posted = message(ref);
+    expect(buttonsOf(posted.blocks).map((b) => (b.text as { text: string }).text)).toEqual(['Plan reload of Case']);
+    // The button carries the runbook and the mapping, as `/connect reload acme-prod Case` (test/main.test.ts clicks it against the real runbooks).
+    expect(decodeFixValue(buttonsOf(posted.blocks)[0]?.value)).toEqual({ app: 'acme-prod', runbook: 'reload', params: { app: 'acme-prod', mappings: ['Case'] } });
+
+    await h.bot.healthNotifier.replyToIncident(ref, incident({ kind: 'write_errors' }), ['2 new write errors (Account +2):', 'account row 1042: REQUIRED_FIELD_MISSING <LastName>']);
+    const reply = h.slack.callsTo('chat.postMessage').at(-1);
+    expect(reply?.args).toMatchObject({ channel: CHANNEL, thread_ts: ref.ts, text: 'acme-prod: 2 new write errors (Account +2):' });
+    expect(JSON.stringify(reply?.args)).toContain('REQUIRED_FIELD_MISSING &lt;LastName&gt;');
+    expect(reply?.response.ok).toBe(true);
   });
 
   it('posts a version warning citing its source, whose button plans the upgrade', async () => {

@@ -5,7 +5,7 @@ import { reloadMappings } from './mutations/reload.js';
 import { APP, appName, salesforceNames } from './params.js';
 import { connectionFoundCheck, connectionSyncingCheck } from './preflight.js';
 import { HEROKU_CONNECT } from './reads/connection.js';
-import { describeObjects, mappingsAtRest, mappingsExist, type Objects } from './reads/mappings.js';
+import { describeObjects, mappingsExist, mappingsReloadable, type Objects } from './reads/mappings.js';
 import { allReloaded, reloadFinished } from './reads/reload.js';
 import { action, check, runbook, wait, type Step } from './runbook.js';
 import { timing } from './timings.js';
@@ -38,7 +38,7 @@ export const reload = runbook<RunbookDeps, Params>({
     if (objects !== 'all') steps.push(check(`Heroku Connect has mappings for ${objects.join(', ')}`, mappingsExist(HEROKU_CONNECT, objects)));
     return [
       ...steps,
-      wait('Wait until the mappings can be reloaded (DATA_SYNCED)', mappingsAtRest(HEROKU_CONNECT, objects), timing.mappingsAtRest),
+      wait('Wait until the mappings can be reloaded (DATA_SYNCED, or a load that failed)', mappingsReloadable(HEROKU_CONNECT, objects), timing.mappingsAtRest),
       action(objects === 'all' ? 'Reload every mapping' : `Reload ${describeObjects(objects)}`, { do: reloadMappings(HEROKU_CONNECT, objects), done: allReloaded(HEROKU_CONNECT) }),
       wait('Wait until the reload has finished and the mappings are DATA_SYNCED', reloadFinished(HEROKU_CONNECT), timing.reloadFinished),
     ];

@@ -1,4 +1,6 @@
 import type { Connection, Mapping, Notification, WriteErrors } from '../../ops/heroku/types.js';
+// The error states the reload runbook accepts: the button offers it for those alone.
+import { RELOADABLE_ERRORS } from '../../ops/runbooks/reads/mappings.js';
 import type { Finding } from './incident.js';
 import { isConnectionKind, isMappingKind, type HealthKind } from './kinds.js';
 import type { News } from './news.js';
@@ -170,14 +172,17 @@ function mappingFindings(reading: AppReading, mapping: Mapping, now: Date): Find
     ];
   }
   if (MAPPING_ERRORS.includes(mapping.state)) {
+    const reloadable = RELOADABLE_ERRORS.includes(mapping.state);
     return [
       {
         kind: 'mapping_error',
         subject: object,
         title: `The ${object} mapping is ${mapping.state}`,
         details: [`${object} is ${mapping.state}${mapping.state_description ? `: ${mapping.state_description}` : ''}.`],
-        advice: 'Check the mapping with `heroku connect:mapping:diagnose` and in the Heroku Connect dashboard.',
-        fix: null,
+        advice: reloadable
+          ? `Reload the ${object} mapping from Salesforce (\`heroku connect:mapping:reload ${object}\`): the button plans the reload runbook for ${object} alone. Check it with \`heroku connect:mapping:diagnose\` if it fails again.`
+          : 'Check the mapping with `heroku connect:mapping:diagnose` and in the Heroku Connect dashboard.',
+        fix: reloadable ? { runbook: 'reload', params: { app: reading.app, mappings: [object] }, label: `Plan reload of ${object}` } : null,
       },
     ];
   }

@@ -74,6 +74,11 @@ describe('what the health watcher finds in one reading', () => {
     expect(kinds(reading('IDLE', [mapping('Account', { state: 'SCHEMA_CHANGED' })]))).toEqual([['mapping_schema_changed', 'Account', null]]);
   });
 
+  it('offers reload, naming the mapping, for a mapping whose load failed; nothing for a bad configuration', () => {
+    expect(findingsOf(reading('IDLE', [mapping('Case', { state: 'BULK_LOAD_ERROR' })]), NOW)[0]?.fix).toEqual({ runbook: 'reload', params: { app: 'acme-prod', mappings: ['Case'] }, label: 'Plan reload of Case' });
+    expect(kinds(reading('IDLE', [mapping('Case', { state: 'BAD_CONFIG' })]))).toEqual([['mapping_error', 'Case', null]]);
+  });
+
   it('finds a mapping whose last Salesforce poll is older than its interval, dated from the poll that did not come', () => {
     const stale = mapping('Contact', { times: { sf_poll: '2026-12-04 10:00:00+00:00' } });
     const [finding] = findingsOf(reading('IDLE', [mapping('Account'), stale, mapping('Lead', { state: 'RELOAD_TABLE', times: { sf_poll: '2026-12-01 00:00:00+00:00' } })]), NOW);

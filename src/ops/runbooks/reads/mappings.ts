@@ -19,6 +19,12 @@ const BUSY = ['INITIAL', 'RELOAD_TABLE', 'SCHEMA_CHANGED', 'RESYNC', 'WAIT_BULK_
 /** Loading rows from Salesforce into the table: an initial load, a reload, new columns, a bulk job. */
 const LOADING = ['RELOAD_TABLE', 'RESYNC', 'WAIT_BULK_LOAD', 'LOADING_BULK_JOB'];
 const AT_REST = ['DATA_SYNCED', 'INITIAL'];
+/**
+ * Mapping error states a reload recovers from: a bulk load that failed is loaded again, and an
+ * unexpected error clears with the table reloaded (the dashboard offers Reload on them; the state
+ * Heroku requires for M2 is inferred, docs/reference/heroku-connect-api.md §8).
+ */
+export const RELOADABLE_ERRORS = ['BULK_LOAD_ERROR', 'SYSTEM_ERROR'];
 
 /** Salesforce API names are case-insensitive. */
 export const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -123,6 +129,14 @@ export const noPendingChanges: Fn<CheckResult> = read([readSide('connection')], 
 export function mappingsAtRest(who: Who, objects: Objects): Fn<WaitResult> {
   return read([readSide(who.side)], async (ctx) => {
     const busy = mappingsOf((await readSide(who.side)(ctx)).mappings, objects).filter((m) => !AT_REST.includes(m.state));
+    return busy.length === 0 ? { done: true } : { done: false, progress: busy.map(describeMapping).join(', '), near: busy.length === 1 };
+  });
+}
+
+/** Wait: every named mapping can be reloaded: at rest, or in an error state a reload recovers from. */
+export function mappingsReloadable(who: Who, objects: Objects): Fn<WaitResult> {
+  return read([readSide(who.side)], async (ctx) => {
+    const busy = mappingsOf((await readSide(who.side)(ctx)).mappings, objects).filter((m) => !AT_REST.includes(m.state) && !RELOADABLE_ERRORS.includes(m.state));
     return busy.length === 0 ? { done: true } : { done: false, progress: busy.map(describeMapping).join(', '), near: busy.length === 1 };
   });
 }

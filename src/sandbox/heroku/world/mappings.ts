@@ -25,6 +25,8 @@ export type MappingState =
 
 /** "At rest": the only states in which a mapping is not mid-sync. */
 export const AT_REST: MappingState[] = ['DATA_SYNCED', 'INITIAL'];
+/** Error states a reload recovers from: a bulk load that failed, an unexpected error. */
+export const RELOADABLE_ERRORS: MappingState[] = ['BULK_LOAD_ERROR', 'SYSTEM_ERROR'];
 
 /** A mapping's `config`, as the API, M6/M7 bodies and the export file (docs/reference/heroku-connect-api.md §6) spell it. */
 export const mappingConfigSchema = z.object({
@@ -96,7 +98,9 @@ export function createMapping(world: World, connection: Connection, objectName: 
 /** M2: the table is truncated and loaded again, for a time proportional to the row count. */
 export function reloadMapping(world: World, connection: Connection, mapping: Mapping): void {
   if (connection.state === 'PAUSED') throw conflict('The connection is paused. Resume it before reloading a mapping.');
-  if (!AT_REST.includes(mapping.state)) throw conflict(`Mapping ${mapping.objectName} is busy (${mapping.state}). Try again when it is DATA_SYNCED.`);
+  // A mapping whose load failed or that stopped on an unexpected error is reloaded to recover, as the dashboard's Reload does (inferred: docs/reference/heroku-connect-api.md §5.2).
+  if (!AT_REST.includes(mapping.state) && !RELOADABLE_ERRORS.includes(mapping.state)) throw conflict(`Mapping ${mapping.objectName} is busy (${mapping.state}). Try again when it is DATA_SYNCED.`);
+  mapping.stoppedAt = undefined;
   moveThrough(world, mapping, [['RELOAD_TABLE', loadTime(world, connection, mapping, connect.reloadRowsPerHour)]]);
 }
 
