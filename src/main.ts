@@ -9,6 +9,7 @@ import { createMetrics, loadMetrics, metricsRoute, storeGauges, watcherMetrics, 
 import { cutoverOverlapCheck, maintenanceGuard } from './maintenance-overlaps.js';
 import { appStatus } from './ops/app-status.js';
 import { createEngine, type Engine } from './ops/engine/index.js';
+import { LivePlanNames } from './bot/plan-names.js';
 import { discoverAppConsumers } from './ops/runbooks/reads/consumers.js';
 import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js';
 import { createStatusFeedClient } from './ops/heroku/status-feed.js';
@@ -118,11 +119,17 @@ export async function startConnectOps(config: Config, options: StartOptions = {}
   });
 
   const incidents = new IncidentRepository(store);
+  // The runbook form's and plan-change's plan choices, read live (cached for an hour; free text when Heroku cannot be read).
+  const planNames = new LivePlanNames({
+    platform: clients.platform,
+    onError: (error) => logger.warn({ err: error }, 'cannot read the Heroku Postgres plans; the plan is typed as free text'),
+  });
   const ports: BotPorts = {
     appStatus: async (app) => appStatusForSlack(await appStatus(clients, app)),
     consumers: (app) => discoverAppConsumers({ ...clients, policyApps: Object.keys(config.policy.apps) }, app),
     upcomingWindows: () => upcomingWindows(store, options.maintenanceClock?.() ?? new Date()),
     runbookNames: [...runbooks.keys()],
+    livePlanNames: () => planNames.get(),
     postgresVersions: POSTGRES_VERSIONS.filter((v) => !v.deprecated || Date.parse(v.deprecated) > (options.maintenanceClock?.() ?? new Date()).getTime()).map((v) => v.major),
     health: { openIncidents: (apps) => incidents.open(apps), versionWarnings: (apps) => versionWarnings(store, apps) },
   };

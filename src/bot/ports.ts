@@ -71,6 +71,8 @@ export interface BotPorts {
   consumers?(app: string): Promise<PlannedConsumers>;
   /** Heroku Postgres plan names for `plan-change` (`standard-0`, `premium-2`, ...); any name is accepted when absent. */
   planNames?: readonly string[];
+  /** The same, read live from Heroku with a cache (plan-names.ts); undefined when it cannot be read, and planNames stands. */
+  livePlanNames?(): Promise<readonly string[] | undefined>;
   /** Postgres major versions Heroku supports, oldest first: what the runbook form offers for `--version`. */
   postgresVersions?: readonly string[];
   /** What the health watcher and the version radar know, for App Home. */

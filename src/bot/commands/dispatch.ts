@@ -1,4 +1,5 @@
 import type { BotContext, Invocation } from '../context.js';
+import { planNamesOf } from '../plan-names.js';
 import { stranger } from '../policy.js';
 import { helpView, usageErrorText } from '../views/help.js';
 import { cancelRun } from './cancel.js';
@@ -19,7 +20,7 @@ export async function dispatchCommand(ctx: BotContext, inv: Invocation, text: st
   if (first !== '' && first !== 'help' && !(await ctx.access.isKnown(inv.userId))) return inv.reply(stranger().message);
   const parsed = parseCommand(text, {
     apps: ctx.access.apps(),
-    plans: ctx.ports.planNames,
+    plans: await planNamesOf(ctx),
     runbooks: ctx.ports.runbookNames,
     now: ctx.clock(),
   });

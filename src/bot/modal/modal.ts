@@ -4,6 +4,7 @@ import { EngineError } from '../../ops/engine/errors.js';
 import type { Plan } from '../../ops/engine/types.js';
 import { parseCommand, type RunRequest } from '../commands/grammar.js';
 import type { BotContext } from '../context.js';
+import { planNamesOf } from '../plan-names.js';
 import { code, escape } from '../views/format.js';
 import { errorText } from '../views/outcomes.js';
 import { planCard } from '../views/plan-card.js';
@@ -71,7 +72,7 @@ const LIVE_KINDS = new Set(['mapping', 'mappings', 'field', 'version']);
 
 /** Mappings, their fields and the versions newer than Connect's database, read live for the app. */
 async function liveChoices(ctx: BotContext, apps: string[], state: ModalState): Promise<ModalChoices> {
-  const base: ModalChoices = { apps, plans: ctx.ports.planNames };
+  const base: ModalChoices = { apps, plans: await planNamesOf(ctx) };
   if (!state.app || !state.runbook || !runbookParameters(state.runbook).some((p) => LIVE_KINDS.has(p.kind))) return base;
   try {
     const status = await ctx.ports.appStatus(state.app);
@@ -90,11 +91,11 @@ async function liveChoices(ctx: BotContext, apps: string[], state: ModalState): 
   }
 }
 
-function parse(ctx: BotContext, state: ModalState, values: Record<string, ParameterValue>) {
+async function parse(ctx: BotContext, state: ModalState, values: Record<string, ParameterValue>) {
   if (!state.app || !state.runbook) return null;
   return parseCommand(commandText(state.runbook, state.app, values), {
     apps: ctx.access.apps(),
-    plans: ctx.ports.planNames,
+    plans: await planNamesOf(ctx),
     runbooks: ctx.ports.runbookNames,
     now: ctx.clock(),
   });
@@ -102,7 +103,7 @@ function parse(ctx: BotContext, state: ModalState, values: Record<string, Parame
 
 /** The plan the picks make, as its card shows it, or why there is none yet. */
 async function planOf(ctx: BotContext, state: ModalState, values: Record<string, ParameterValue>) {
-  const parsed = parse(ctx, state, values);
+  const parsed = await parse(ctx, state, values);
   if (!parsed) return null;
   if (!parsed.ok) return { problem: parsed.error.problem };
   const request = parsed.command.name === 'run' || parsed.command.name === 'plan' ? parsed.command.request : undefined;
@@ -145,7 +146,7 @@ export async function checkSubmission(ctx: BotContext, userId: string, view: Vie
   const { state, values } = readModal(view);
   if (!state.app) return { ok: false, errors: { [APP_BLOCK]: 'Pick an app.' } };
   if (!state.runbook) return { ok: false, errors: { [RUNBOOK_BLOCK]: 'Pick a runbook.' } };
-  const parsed = parse(ctx, state, values);
+  const parsed = await parse(ctx, state, values);
   if (!parsed || !parsed.ok) return { ok: false, errors: { [RUNBOOK_BLOCK]: plainError(parsed?.ok === false ? parsed.error.problem : 'Fill in the parameters.') } };
   if (parsed.command.name !== 'run') return { ok: false, errors: { [RUNBOOK_BLOCK]: 'Pick a runbook.' } };
   // The run lives in the app's channel, where the channel rule of /connect would have it.

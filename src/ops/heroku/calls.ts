@@ -49,6 +49,7 @@ export const api = {
     deleteAttachment: ['DELETE /addon-attachments/{attachment}'],
     releases: ['GET /apps/{app}/releases'],
     release: ['GET /apps/{app}/releases/{release}'],
+    addOnServicePlans: ['GET /addon-services/{service}/plans'],
     rateLimits: ['GET /account/rate-limits'],
   }),
   data: catalog<PostgresDataClient>('data', {

@@ -8,10 +8,12 @@ import {
   configVarsSchema,
   dynoSchema,
   formationSchema,
+  planSchema,
   rateLimitSchema,
   releaseSchema,
   type AddOn,
   type AddOnAttachment,
+  type AddOnPlan,
   type App,
   type ConfigVars,
   type Dyno,
@@ -173,6 +175,11 @@ export class PlatformClient {
   /** Stops a dyno, as `heroku ps:stop` does; a one-off dyno ends for good (a formation dyno is replaced). */
   async stopDyno(app: string, dyno: string, options?: CallOptions): Promise<void> {
     await this.http.request(z.unknown(), this.req(`/apps/${seg(app)}/dynos/${seg(dyno)}/actions/stop`, options, 'POST'));
+  }
+
+  /** The plans of an add-on service, as `heroku addons:plans heroku-postgresql` lists them (Plan List By Add-on). */
+  addOnServicePlans(service: string, options?: CallOptions): Promise<AddOnPlan[]> {
+    return this.http.list(planSchema, this.req(`/addon-services/${seg(service)}/plans`, options));
   }
 
   /** Tokens left in the account's bucket; this call itself costs none. */

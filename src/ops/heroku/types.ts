@@ -47,6 +47,15 @@ export type ConfigVars = z.infer<typeof configVarsSchema>;
 export const addOnStateSchema = z.enum(['provisioning', 'provisioned', 'deprovisioning', 'deprovisioned', 'suspended']);
 export type AddOnState = z.infer<typeof addOnStateSchema>;
 
+/** A plan of an add-on service (Platform API `plan`): `heroku-postgresql:standard-0`, `public`. */
+export const planSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  state: z.string().optional(),
+  human_name: z.string().optional(),
+});
+export type AddOnPlan = z.infer<typeof planSchema>;
+
 export const addOnSchema = z.looseObject({
   id: z.string(),
   name: z.string(),

@@ -85,6 +85,7 @@ export function cannedHeroku(request: Received): Reply {
     ['GET', /^\/apps\/[^/]+\/releases$/, [release]],
     ['GET', /^\/apps\/[^/]+\/releases\/[^/]+$/, release],
     ['GET', /^\/account\/rate-limits$/, { remaining: 4321 }],
+    ['GET', /^\/addon-services\/[^/]+\/plans$/, [{ id: ids.addon, name: 'heroku-postgresql:standard-0', state: 'public', human_name: 'Standard 0' }]],
     ['GET', /^\/client\/v11\/databases\/[^/]+$/, database],
     ['GET', /^\/client\/v11\/databases\/[^/]+(\/upgrade)?\/wait_status$/, waitStatus],
     ['PUT', /^\/client\/v11\/databases\/[^/]+\/unfollow$/, undefined],

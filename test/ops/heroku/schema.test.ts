@@ -99,6 +99,7 @@ const calls: { [K in PlatformMethod]: (p: PlatformClient) => Array<Promise<unkno
   deleteAttachment: (p) => [p.deleteAttachment(ids.attachment)],
   releases: (p) => [p.releases('acme-prod'), p.releases('acme-prod', { newest: 5 })],
   release: (p) => [p.release('acme-prod', 42), p.release('acme-prod', ids.release)],
+  addOnServicePlans: (p) => [p.addOnServicePlans('heroku-postgresql')],
   rateLimits: (p) => [p.rateLimits()],
 };
 

@@ -44,6 +44,14 @@ for (const [service, plans, defaultPlan] of [
 
 export const serviceId = (service: ServiceName) => stableUuid(`service:${service}`);
 
+/** Every plan of an add-on service (by name or id), its default first: the Platform API's Plan List By Add-on; undefined for an unknown service. */
+export function plansOf(service: string): { plans: Plan[]; defaultPlan: Plan } | undefined {
+  const defaultPlan = catalog.get(service) ?? [...catalog.entries()].find(([key, p]) => !key.includes(':') && serviceId(p.service) === service)?.[1];
+  if (!defaultPlan) return undefined;
+  const plans = [...new Set(catalog.values())].filter((p) => p.service === defaultPlan.service);
+  return { plans, defaultPlan };
+}
+
 /** A plan by name (`heroku-postgresql:standard-0`) or id; a bare service name means its default plan. */
 export function findPlan(nameOrId: string): Plan {
   const plan = catalog.get(nameOrId) ?? [...catalog.values()].find((p) => p.id === nameOrId);

@@ -3,7 +3,7 @@ import { notFound } from '../../errors.js';
 import { addOnApp, changePlan, createAddOn, destroyAddOn, findAddOn, type AddOn } from '../../world/addons.js';
 import { mustChange, findApp } from '../../world/apps.js';
 import { attachmentName, attachmentsOf } from '../../world/attachments.js';
-import { serviceId } from '../../world/plans.js';
+import { plansOf, serviceId } from '../../world/plans.js';
 import type { World } from '../../world/world.js';
 import { identity, identityOf, parseBody } from '../../http/body.js';
 import { paged, type Ranged } from '../../http/paging.js';
@@ -48,6 +48,30 @@ const list = (req: ApiRequest, addons: AddOn[]) => paged(req, addons, ranged, (a
 const appOf = (req: ApiRequest) => findApp(req.world, req.param('app'));
 
 export const addonRoutes = [
+  /** Plan List By Add-on (`heroku addons:plans heroku-postgresql`): the `plan` definition of the Platform API schema. */
+  route('GET', '/addon-services/:service/plans', (req) => {
+    const found = plansOf(req.param('service'));
+    if (!found) throw notFound('add-on service', `Couldn't find that add-on service.`);
+    return ok(
+      found.plans.map((plan) => ({
+        addon_service: { id: serviceId(plan.service), name: plan.service },
+        compliance: null,
+        created_at: '2012-01-01T00:00:00Z',
+        default: plan === found.defaultPlan,
+        description: plan.label,
+        human_name: plan.label,
+        id: plan.id,
+        installable_inside_private_network: plan.tier === 'private' || plan.tier === 'shield',
+        installable_outside_private_network: plan.tier !== 'private' && plan.tier !== 'shield',
+        name: plan.name,
+        price: { cents: plan.cents, contract: false, unit: 'month' },
+        space_default: false,
+        state: 'public',
+        updated_at: '2012-01-01T00:00:00Z',
+        visible: true,
+      })),
+    );
+  }),
   route('GET', '/addons', (req) => list(req, [...req.world.addons.values()])),
   route('GET', '/addons/:addon', (req) => ok(presentAddOn(req.world, findAddOn(req.world, req.param('addon'))))),
   route('GET', '/apps/:app/addons', (req) => {
