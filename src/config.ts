@@ -79,8 +79,8 @@ const healthPolicy = z.strictObject({
   notifications: z.boolean().default(true),
   /** Write errors and notifications: an incident resolves after this long without a new one. */
   quiet_period: duration.prefault('24h'),
-  /** Kinds never told. */
-  mute: z.array(z.enum(HEALTH_KINDS)).default([]),
+  /** Kinds never told; `postgres_version` quiets the version radar. */
+  mute: z.array(z.enum([...HEALTH_KINDS, 'postgres_version'])).default([]),
   /** `HH:MM` UTC: one digest a day per channel instead of a message per incident. */
   digest: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a UTC time such as 09:00' }).nullable().default(null),
   /** Heroku and Heroku Connect requests per hour the watchers may spend, after runs. */

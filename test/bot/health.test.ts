@@ -104,10 +104,15 @@ describe('health incidents and version warnings in Slack', () => {
   });
 
   it('posts a digest Slack accepts, with the open incidents’ fixes', async () => {
-    const ref = await h.bot.healthNotifier.postDigest(CHANNEL, { day: '2026-12-04', open: [incident()], resolved: [incident({ id: 'i-2', status: 'resolved', resolvedAt: '2026-12-04T09:00:00.000Z' })] });
+    const ref = await h.bot.healthNotifier.postDigest(CHANNEL, { day: '2026-12-04', open: [incident()], resolved: [incident({ id: 'i-2', status: 'resolved', resolvedAt: '2026-12-04T09:00:00.000Z' })], versions: [] });
     const posted = message(ref);
     expect(posted.text).toBe('Heroku Connect health, 2026-12-04: 1 open, 1 cleared');
     expect(buttonsOf(posted.blocks).map((b) => b.action_id)).toEqual([FIX_ACTION]);
+    // With a digest the radar's warnings come in it, with their upgrade button.
+    const withVersions = message(await h.bot.healthNotifier.postDigest(CHANNEL, { day: '2026-12-05', open: [], resolved: [], versions: [{ database, lead: '30d', msBefore: 30 * 86_400_000 }] }));
+    expect(withVersions.text).toBe('Heroku Connect health, 2026-12-05: 0 open, 0 cleared, 1 Postgres version warning');
+    expect(JSON.stringify(withVersions.blocks)).toContain('Postgres 15 — 30d to the forced upgrade');
+    expect(buttonsOf(withVersions.blocks).map((b) => (b.text as { text: string }).text)).toEqual(['Plan upgrade to 17']);
     expect(h.slack.callsTo('chat.postMessage').every((c) => c.response.ok === true)).toBe(true);
   });
 });

@@ -107,10 +107,17 @@ export function digestView(digest: Digest): MessageContent {
   const lines = [
     ...(digest.open.length > 0 ? [`*Open (${digest.open.length}):*`, ...digest.open.map(incidentLine)] : []),
     ...(digest.resolved.length > 0 ? [`*Cleared in the last day (${digest.resolved.length}):*`, ...digest.resolved.map((i) => `:white_check_mark: *${escape(i.app)}*: ${escape(i.title)}`)] : []),
+    ...(digest.versions.length > 0
+      ? [`*Postgres versions (${digest.versions.length}):*`, ...digest.versions.map((w) => `:calendar: *${escape(w.database.app)}*: ${code(w.database.addonName)} Postgres ${escape(w.database.major)} — ${leadWords(w)}. ${forcedLine(w.database)}`)]
+      : []),
   ];
   const blocks: Block[] = [header(`Heroku Connect health, ${digest.day}`), ...packLines(lines).map((t) => section(t))];
   const fixes = digest.open.filter((i) => i.fix).slice(0, 5);
   for (const incident of fixes) blocks.push(section(`${escape(incident.app)}: ${escape(incident.title)}`), fixButton(incident.app, incident.fix!));
+  for (const warning of digest.versions.filter((w) => w.database.fix).slice(0, 3)) {
+    blocks.push(section(`${escape(warning.database.app)}: ${code(warning.database.addonName)} Postgres ${escape(warning.database.major)}`), fixButton(warning.database.app, warning.database.fix!));
+  }
   blocks.push(context('The daily digest (`health.digest` in the policy file): incidents are not told one by one.'));
-  return { text: `Heroku Connect health, ${digest.day}: ${digest.open.length} open, ${digest.resolved.length} cleared`, blocks: fitMessage(blocks) };
+  const versions = digest.versions.length > 0 ? `, ${digest.versions.length} Postgres version warning${digest.versions.length === 1 ? '' : 's'}` : '';
+  return { text: `Heroku Connect health, ${digest.day}: ${digest.open.length} open, ${digest.resolved.length} cleared${versions}`, blocks: fitMessage(blocks) };
 }

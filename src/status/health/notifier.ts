@@ -1,4 +1,5 @@
 import type { MessageRef } from '../notifier.js';
+import type { VersionWarning } from '../versions/radar.js';
 import type { Incident } from './incident.js';
 
 /** The day's digest for one channel: what is open, and what cleared since the day before. */
@@ -7,6 +8,8 @@ export interface Digest {
   day: string;
   open: Incident[];
   resolved: Incident[];
+  /** Postgres version warnings due since the day before (the radar posts none of its own with a digest). */
+  versions: VersionWarning[];
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Store } from '../../store/index.js';
 import type { StatusLog } from '../sources.js';
 import { clearedIn, findingsOf, mappingErrorCounts } from './findings.js';
 import { newsOf, NO_MARKS } from './news.js';
+import { digestVersionWarnings } from '../versions/radar.js';
 import type { Finding } from './incident.js';
 import { mayBeARunsDoing, thresholdOf } from './kinds.js';
 import type { HealthNotifier } from './notifier.js';
@@ -198,10 +199,12 @@ export class HealthWatcher {
       if (apps.every((a) => result.failing.includes(a))) continue;
       if (!(await this.repository.claimDigest(channel, day, now))) continue;
       const open = await this.repository.open(apps);
-      const resolved = await this.repository.resolvedSince(apps, new Date(now.getTime() - 24 * 3_600_000));
-      if (open.length === 0 && resolved.length === 0) continue;
+      const dayBefore = new Date(now.getTime() - 24 * 3_600_000);
+      const resolved = await this.repository.resolvedSince(apps, dayBefore);
+      const versions = await digestVersionWarnings(this.options.store, channel, dayBefore);
+      if (open.length === 0 && resolved.length === 0 && versions.length === 0) continue;
       try {
-        await this.options.notifier.postDigest(channel, { day, open, resolved });
+        await this.options.notifier.postDigest(channel, { day, open, resolved, versions });
       } catch (error) {
         await this.repository.releaseDigest(channel, day);
         this.options.log?.error({ err: error, channel }, 'could not post the health digest; the next tick tries again');

@@ -87,6 +87,8 @@ export class VersionRadar {
       this.lastRead.set(app, now.getTime());
       result.read.push(app);
       await this.save(app, databases, now);
+      // Muted, the readings still feed App Home; nothing is claimed, so unmuting tells what is due then.
+      if (this.options.policy.mute.includes('postgres_version')) continue;
       for (const database of databases.filter((d) => d.deprecated)) result.warned += await this.warn(channel, database, now);
     }
     return result;
@@ -122,6 +124,17 @@ export class VersionRadar {
     for (const warning of due) {
       if (!(await this.claim(database, warning.lead, now))) continue;
       if (warning !== closest) continue;
+      // With a daily digest the warning waits for it, in its channel (the health watcher's digest lists it once).
+      if (this.options.policy.digest) {
+        await this.options.store.db
+          .updateTable('version_warnings_sent')
+          .set({ channel, ts: null })
+          .where('addon_id', '=', database.addonId)
+          .where('major', '=', database.major)
+          .where('lead', '=', warning.lead)
+          .execute();
+        continue;
+      }
       try {
         const ref = await this.options.notifier.postVersionWarning(channel, warning);
         await this.options.store.db
@@ -184,4 +197,22 @@ export async function versionWarnings(store: Store, apps?: readonly string[]): P
   if (apps) query = query.where('app', 'in', [...apps]);
   const readings = (await query.execute()).map((r) => JSON.parse(r.data) as DatabaseVersion).filter((d) => d.deprecated);
   return readings.sort((a, b) => (a.forcedUpgradesFrom ?? '9999').localeCompare(b.forcedUpgradesFrom ?? '9999'));
+}
+
+/** Warnings claimed for a channel's digest since `since` (no message of their own), with the database as last read. */
+export async function digestVersionWarnings(store: Store, channel: string, since: Date): Promise<VersionWarning[]> {
+  const rows = await store.db
+    .selectFrom('version_warnings_sent')
+    .innerJoin('pg_versions', 'pg_versions.addon_id', 'version_warnings_sent.addon_id')
+    .select(['version_warnings_sent.lead', 'version_warnings_sent.sent_at', 'pg_versions.data'])
+    .where('version_warnings_sent.channel', '=', channel)
+    .where('version_warnings_sent.ts', 'is', null)
+    .where('version_warnings_sent.sent_at', '>=', since.toISOString())
+    .orderBy('version_warnings_sent.sent_at')
+    .execute();
+  return rows.map((r) => {
+    const database = JSON.parse(r.data) as DatabaseVersion;
+    const forced = database.forcedUpgradesFrom ? Date.parse(`${database.forcedUpgradesFrom}T00:00:00Z`) : null;
+    return { database, lead: r.lead, msBefore: forced === null ? null : Math.max(0, forced - Date.parse(r.sent_at)) };
+  });
 }

@@ -3,7 +3,8 @@ import type { MessageRef } from '../../../src/status/notifier.js';
 import { VersionRadar, versionWarnings, type VersionNotifier, type VersionWarning } from '../../../src/status/versions/radar.js';
 import { createTestStore, type TestStore } from '../../support/backends.js';
 import { startSandbox, type Sandbox } from '../../support/simulated-heroku.js';
-import { healthPolicy } from '../health/support.js';
+import { HealthWatcher } from '../../../src/status/health/watcher.js';
+import { healthPolicy, RecordingHealthNotifier } from '../health/support.js';
 
 const DAY = 24 * 3_600_000;
 
@@ -102,6 +103,27 @@ describe('the Postgres version radar on the simulated Heroku', () => {
     await at(forced + 2 * DAY);
     expect(staging()).toEqual(['deprecated', '90d', '30d', '7d', '1d', 'overdue']);
     await radar.stop();
+  });
+
+  it('keeps quiet when `postgres_version` is muted (App Home still has the readings), and with a digest lists its warnings in it instead', async () => {
+    const muted = radarOn(t.store, { versions: { every: '1m' }, mute: ['postgres_version'] });
+    expect((await muted.tick()).read).toHaveLength(3);
+    expect(notifier.warnings).toEqual([]);
+    expect((await versionWarnings(t.store)).map((d) => d.app).sort()).toEqual(['acme-prod', 'globex-prod', 'globex-prod']);
+
+    // Unmuted, with a daily digest: nothing of its own; the health watcher's digest carries each warning once.
+    heroku.sim.world.advance(2 * 60_000);
+    const digest = { versions: { every: '1m' }, digest: '00:00' };
+    await radarOn(t.store, digest).tick();
+    expect(notifier.warnings).toEqual([]);
+    const health = new RecordingHealthNotifier();
+    const watcher = new HealthWatcher({ store: t.store, clients: heroku.clients, notifier: health, apps: APPS, policy: healthPolicy(digest), runActive: async () => false, now: () => new Date(heroku.sim.world.clock.now()) });
+    await watcher.tick();
+    expect(health.digests.map((d) => [d.channel, d.digest.versions.map((w) => `${w.database.major} ${w.lead}`)]).sort()).toEqual([
+      ['C0ACMEPROD', ['15 overdue']],
+      ['C0GLOBEXPROD', ['14 overdue', '14 overdue']],
+    ]);
+    await watcher.stop();
   });
 
   it('reads each app at most every `versions.every`, in any replica (the store keeps when it read)', async () => {
