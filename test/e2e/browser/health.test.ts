@@ -76,8 +76,8 @@ describeInBrowser('the health watcher, App Home and the runbook form in the sand
     expect(await form.getByLabel('App', { exact: true }).inputValue()).toBe('acme-prod');
     await form.getByLabel('Runbook', { exact: true }).selectOption('plan-change');
     await form.getByText('Pick an app and a runbook').waitFor({ state: 'detached' });
-    await form.getByLabel('Plan', { exact: true }).fill('standard-2');
-    await form.getByLabel('Plan', { exact: true }).press('Tab');
+    // The plans are read live from the simulated Platform API (Plan List By Add-on): a choice, not free text.
+    await form.getByLabel('Plan', { exact: true }).selectOption('standard-2');
     await form.getByRole('heading', { name: 'Plan preview: plan-change acme-prod' }).waitFor();
     expect(await form.textContent()).toContain('heroku-postgresql:standard-2');
     await form.getByRole('button', { name: 'Start' }).click();
