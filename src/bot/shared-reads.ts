@@ -1,9 +1,12 @@
+import { withPriority } from '../ops/request-priority.js';
 import type { BotPorts } from './ports.js';
 
 /**
  * Reads of live state shared for a few seconds: twenty people asking `/connect status acme-prod`
  * at once cost Heroku one read, and so does one person asking twenty times. A failed read is not
- * kept, so the next ask tries again.
+ * kept, so the next ask tries again. A plan's cutover discovery (`/connect plan`, the plan card
+ * before a run exists) is such a read too: shared by app, and made at `read` priority so that its
+ * Heroku calls spend the reads' share and never the reserve a run needs (ops/limits.ts).
  */
 export function sharedReads(ports: BotPorts, options: { ttlMs?: number; clock?: () => Date } = {}): BotPorts {
   const ttl = options.ttlMs ?? 5_000;
@@ -24,9 +27,11 @@ export function sharedReads(ports: BotPorts, options: { ttlMs?: number; clock?: 
     return value;
   }
 
+  const discover = ports.consumers?.bind(ports);
   return {
     ...ports,
     appStatus: (app) => shared(`status:${app}`, () => ports.appStatus(app)),
     upcomingWindows: () => shared('maintenance', () => ports.upcomingWindows()),
+    consumers: discover && ((app) => shared(`consumers:${app}`, () => withPriority('read', () => discover(app)))),
   };
 }

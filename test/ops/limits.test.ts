@@ -159,6 +159,24 @@ describe('createLimits (in process)', () => {
     expect(warned.length).toBeLessThan(5);
   });
 
+  it('spends a storm of plan discoveries (made at the ambient read priority, as /connect plan does) from the reads’ share only', async () => {
+    const l = limits({ capacity: 100, refillPerMinute: 1, readShare: 0.1, readReserve: 0.5 });
+    let herokuCalls = 0;
+    // A plan preview's discovery: several calls, none naming a priority (http.ts), inside the plan's read work.
+    const discovery = () =>
+      withPriority('read', async () => {
+        for (let i = 0; i < 6; i++) await l.heroku.schedule({}, async () => void (herokuCalls += 1));
+        await Promise.all([1, 2, 3].map(() => l.heroku.schedule({}, async () => void (herokuCalls += 1))));
+      });
+    const storm = await Promise.allSettled(Array.from({ length: 30 }, () => discovery()));
+    expect(herokuCalls).toBe(10);
+    expect(storm.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(1);
+    expect(storm.every((r) => r.status === 'fulfilled' || (r.reason as ReadRefused).name === 'ReadRefused')).toBe(true);
+    // The budget a run needs is all there: 100 tokens less the reads' 10.
+    await expect(l.heroku.schedule({}, async () => 'step sent')).resolves.toBe('step sent');
+    expect(await l.herokuRemaining()).toBe(89);
+  });
+
   it('queues reads behind every run step and refuses reads past their queue bound', async () => {
     const l = limits({ capacity: 1000, refillPerMinute: 1, readConcurrency: 1, readQueue: 2 });
     const gate = openGate();
