@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../log.js';
 import { workQueue, type WorkQueue } from './work-queue.js';
 
@@ -27,6 +28,13 @@ export interface AdmissionOptions {
   run?: { concurrency?: number; maxWaiting?: number };
   /** Read lane. Default 4 at once, 40 waiting. */
   read?: { concurrency?: number; maxWaiting?: number };
+  /**
+   * Count each person's commands and clicks in this Redis, so that every replica enforces one
+   * limit (REDIS_URL). While Redis cannot answer, each process counts on its own.
+   */
+  redisUrl?: string;
+  /** Prefix of the Redis keys; replicas sharing the limit use the same one. */
+  keyPrefix?: string;
 }
 
 export interface AdmissionStats {
@@ -42,6 +50,11 @@ export interface Admission {
   click(userId: string, value: unknown): Promise<Admitted>;
   run<T>(lane: Lane, task: () => Promise<T>): Promise<T>;
   stats(): AdmissionStats;
+  /**
+   * Resolves once the shared counts can be read (true), or at once without Redis (false); false too
+   * after `withinMs` without an answer: until then each process counts on its own.
+   */
+  connected(withinMs?: number): Promise<boolean>;
   /** Forgets every person's count (and the timers that expire them): the bot is stopping. */
   close(): Promise<void>;
 }
@@ -58,8 +71,10 @@ const SHED_LOG_EVERY_MS = 10_000;
 
 export function createAdmission(options: AdmissionOptions): Admission {
   const commandsPerMinute = options.commandsPerMinute ?? 20;
-  const commands = new RateLimiterMemory({ keyPrefix: 'commands', points: commandsPerMinute, duration: 60 });
-  const clicks = new RateLimiterMemory({ keyPrefix: 'clicks', points: options.clicksPerMinute ?? 60, duration: 60 });
+  const redis = options.redisUrl ? redisClient(options.redisUrl, options.logger) : undefined;
+  const prefix = options.keyPrefix ?? 'connect-ops:admission';
+  const commands = personLimiter(redis, `${prefix}:commands`, commandsPerMinute);
+  const clicks = personLimiter(redis, `${prefix}:clicks`, options.clicksPerMinute ?? 60);
   const lanes: Record<Lane, WorkQueue> = {
     run: workQueue(options.run?.concurrency ?? 12, options.run?.maxWaiting ?? 500),
     read: workQueue(options.read?.concurrency ?? 4, options.read?.maxWaiting ?? 40),
@@ -67,7 +82,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const shed: Record<ShedReason, number> = { too_long: 0, rate_limited: 0, lane_full: 0 };
   // Who has a count, so that close() can clear them: one entry per person who used the bot.
   const counted = new Set<string>();
-  const consume = (limiter: RateLimiterMemory, key: string) => {
+  const consume = (limiter: PersonLimiter, key: string) => {
     counted.add(key);
     return waitBefore(limiter, key);
   };
@@ -117,9 +132,24 @@ export function createAdmission(options: AdmissionOptions): Admission {
     },
     run: (lane, task) => lanes[lane].run(task),
     stats: () => ({ shed: { ...shed }, lanes: sizes() }),
+    async connected(withinMs = 2000) {
+      if (!redis) return false;
+      if (redis.status === 'ready') return true;
+      let timer: NodeJS.Timeout | undefined;
+      let onReady: (() => void) | undefined;
+      const ready = new Promise<boolean>((resolve) => redis.once('ready', (onReady = () => resolve(true))));
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)));
+      const answer = await Promise.race([ready, late]);
+      clearTimeout(timer);
+      if (onReady) redis.off('ready', onReady);
+      return answer;
+    },
     async close() {
-      await Promise.all([...counted].flatMap((key) => [commands.delete(key), clicks.delete(key)]));
+      // Only this process's counts (and their expiry timers) go: the Redis ones belong to every replica and expire on their own.
+      await Promise.all([...counted].flatMap((key) => [commands.memory.delete(key), clicks.memory.delete(key)]));
       counted.clear();
+      if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis?.disconnect();
     },
   };
 }
@@ -130,8 +160,37 @@ export function laneOf(text: string): Lane {
   return READ_COMMANDS.has(first) ? 'read' : 'run';
 }
 
+/** A per-person limit: in Redis when there is one (with the in-memory one as its insurance), else in memory. */
+interface PersonLimiter {
+  limiter: RateLimiterAbstract;
+  memory: RateLimiterMemory;
+}
+
+function personLimiter(redis: Redis | undefined, keyPrefix: string, points: number): PersonLimiter {
+  const memory = new RateLimiterMemory({ keyPrefix, points, duration: 60 });
+  if (!redis) return { limiter: memory, memory };
+  // rate-limiter-flexible's Redis limiter is atomic (one Lua script per consume); without a ready
+  // connection it asks the insurance limiter at once rather than waiting for a reconnect.
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: 60, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+  return { limiter, memory };
+}
+
+function redisClient(url: string, logger: Logger): Redis {
+  // Heroku Redis serves rediss:// with a self-signed certificate; commands fail fast while it is
+  // down (no offline queue), so a refused ack never waits for Redis.
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, ...(url.startsWith('rediss:') ? { tls: { rejectUnauthorized: false } } : {}) });
+  // Said once per outage, not once per reconnect attempt.
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (!down) logger.warn({ err: error }, 'Redis is not answering: each process counts commands and clicks per person on its own until it is back');
+    down = true;
+  });
+  client.on('ready', () => (down = false));
+  return client;
+}
+
 /** Null when the person may go on; else milliseconds until they may. */
-async function waitBefore(limiter: RateLimiterMemory, key: string): Promise<number | null> {
+async function waitBefore({ limiter }: PersonLimiter, key: string): Promise<number | null> {
   try {
     await limiter.consume(key);
     return null;

@@ -180,6 +180,7 @@ export function createBot(options: BotOptions): Bot {
   const ctx: BotContext = { engine, access, policy: config.policy, ports: reads, runMessages, logger, clock };
   const admission = createAdmission({
     logger,
+    redisUrl: config.redisUrl,
     ...options.admission,
     run: { concurrency: options.concurrency, ...options.admission?.run },
   });
@@ -297,6 +298,8 @@ export function createBot(options: BotOptions): Bot {
     healthNotifier: new SlackHealthNotifier(app.client),
     async start() {
       if (!options.botIdentity) await app.init();
+      // Replicas share each person's command count through Redis; a slow Redis does not hold up the start.
+      await admission.connected();
       const listening: unknown = await app.start(config.port);
       if (mode === 'http') server = listening as Server;
       started = true;

@@ -190,16 +190,14 @@ export function createLimits(options: LimitsOptions = {}): Limits {
     highWater: readQueue,
     strategy: Bottleneck.strategy.OVERFLOW,
   });
-  // Tokens are taken one read at a time, so two reads never both take the last one.
-  let taking: Promise<unknown> = Promise.resolve();
-  const takeReadToken = (): Promise<boolean> => {
-    const took = taking.then(async () => {
-      if (((await readShareBucket.currentReservoir()) ?? readCapacity) < 1) return false;
-      await readShareBucket.incrementReservoir(-1);
-      return true;
-    });
-    taking = took.catch(() => undefined);
-    return took;
+  // A token is taken by one atomic decrement (a Lua script in Redis, shared by the replicas) that
+  // answers what is left; a read that took it below zero gives it back and is refused. Two reads,
+  // in one process or in two, never both take the last token (a check then a decrement could).
+  const takeReadToken = async (): Promise<boolean> => {
+    const left = await readShareBucket.incrementReservoir(-1);
+    if (left === null || left === undefined || left >= 0) return true;
+    await readShareBucket.incrementReservoir(1);
+    return false;
   };
   const slackTick = refillTick(SLACK_TIER3_PER_MINUTE);
   const slackUpdates = new Bottleneck({

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { createAdmission, laneOf } from '../../src/bot/admission.js';
+import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { responseUrl } from '../../src/sandbox/slack/index.js';
+import { backendAvailable, redisUrl } from '../support/backends.js';
 import { CHANNEL, startBotHarness, USERS, type BotHarness } from './support/harness.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -77,5 +81,65 @@ describe('the admission in the Bolt app', () => {
     const answered = h.ephemerals(USERS.operator).slice(before);
     expect(answered).toHaveLength(2);
     expect(answered.some((t) => t.includes('/connect status APP'))).toBe(true);
+  });
+});
+
+describe('admission with REDIS_URL (several replicas)', () => {
+  let available = false;
+  const keyPrefix = `test-admission-${randomBytes(4).toString('hex')}`;
+  beforeAll(async () => {
+    available = await backendAvailable('Redis', async () => {
+      const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await probe.connect();
+        await probe.ping();
+      } finally {
+        probe.disconnect();
+      }
+    });
+  });
+  afterAll(async () => {
+    if (!available) return;
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('two replicas share one limit per person: 3 a minute is 3 across both, not 3 each', async () => {
+    if (!available) return;
+    const replicas = [createAdmission({ logger: silent, commandsPerMinute: 3, clicksPerMinute: 2, redisUrl, keyPrefix }), createAdmission({ logger: silent, commandsPerMinute: 3, clicksPerMinute: 2, redisUrl, keyPrefix })];
+    try {
+      expect(await Promise.all(replicas.map((a) => a.connected()))).toEqual([true, true]);
+      const answers = [];
+      // Alternating between the replicas, as a load balancer would.
+      for (let i = 0; i < 6; i++) answers.push(await replicas[i % 2]!.command('U1', 'status acme-prod'));
+      expect(answers.map((a) => a.ok)).toEqual([true, true, true, false, false, false]);
+      expect(answers[3]).toMatchObject({ reason: 'rate_limited', message: expect.stringMatching(/^You have sent 3 commands in the last minute/) });
+      // At once on both, too: Redis counts atomically.
+      const clicks = await Promise.all(replicas.flatMap((a) => [1, 2, 3].map(() => a.click('U2', '{"r":"r1"}'))));
+      expect(clicks.filter((a) => a.ok)).toHaveLength(2);
+      // Someone else is not affected.
+      expect(await replicas[1]!.command('U3', 'status acme-prod')).toEqual({ ok: true, lane: 'read' });
+    } finally {
+      await Promise.all(replicas.map((a) => a.close()));
+    }
+  });
+
+  it('counts in memory while Redis does not answer, and says so at warn', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) });
+    // Nothing listens on port 1.
+    const admission = createAdmission({ logger, commandsPerMinute: 2, redisUrl: 'redis://127.0.0.1:1', keyPrefix });
+    try {
+      expect(await admission.connected(100)).toBe(false);
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await admission.command('U1', 'status acme-prod'));
+      expect(answers.map((a) => a.ok)).toEqual([true, true, false]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(lines.some((line) => line.includes('Redis is not answering'))).toBe(true);
+    } finally {
+      await admission.close();
+    }
   });
 });

@@ -263,6 +263,24 @@ describe('createLimits with REDIS_URL (several replicas)', () => {
     }
   });
 
+  it('takes the reads’ share atomically across replicas: two replicas’ reads at once spend exactly the share', async () => {
+    if (!available) return;
+    const options = { redisUrl, id: `${id}-reads`, capacity: 100, refillPerMinute: 1, readShare: 0.1, readReserve: 0.5 };
+    const replicas = [createLimits(options), createLimits(options)];
+    try {
+      let herokuCalls = 0;
+      const storm = await Promise.allSettled(replicas.flatMap((l) => Array.from({ length: 20 }, () => l.heroku.schedule({ priority: 'read' }, async () => void (herokuCalls += 1)))));
+      expect(storm.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+      expect(herokuCalls).toBe(10);
+      expect(storm.every((r) => r.status === 'fulfilled' || (r.reason as ReadRefused).reason === 'read_share_spent')).toBe(true);
+      // No token was lost to a refused read: the share is spent, not below zero.
+      expect((await replicas[0]!.stats()).readsRemaining).toBe(0);
+      expect(await replicas[1]!.herokuRemaining()).toBe(90);
+    } finally {
+      await Promise.all(replicas.map((l) => l.disconnect()));
+    }
+  });
+
   it('shares one budget between two processes', async () => {
     if (!available) return;
     const options = { redisUrl, id, capacity: 30, refillPerMinute: 1 };
