@@ -4,7 +4,7 @@ import { runbooks } from '../../src/ops/runbooks/index.js';
 import { buttonsOf, type SlackMessage } from '../../src/sandbox/slack/index.js';
 import { startReplicaWorld, type Replica, type ReplicaWorld } from '../../bench/support/replicas.js';
 import { CHANNEL, USERS } from '../bot/support/harness.js';
-import { postgresAvailable } from '../support/backends.js';
+import { postgresAvailable, redisUrl } from '../support/backends.js';
 import { startSlackTap, type SlackTap, type TappedCall } from './support/slack-tap.js';
 
 /**
@@ -37,7 +37,10 @@ const RUNS = [
   const byName = new Map<string, Replica>();
 
   beforeAll(async () => {
-    world = await startReplicaWorld({ timeScale: TIME_SCALE, apps: RUNS.map((r) => ({ name: r.app, kind: 'connect' as const })), approvals: { default: 1, upgrade: 2 } });
+    // With REDIS_URL, as `heroku ps:scale web=2` with Heroku Redis runs: the limiters (Heroku's bucket,
+    // Slack's chat.update budget) are shared through Redis, at a time scale (issue 13 part 5: the bot
+    // sent no Heroku request at all with REDIS_URL and CONNECT_OPS_TIME_SCALE=600).
+    world = await startReplicaWorld({ timeScale: TIME_SCALE, apps: RUNS.map((r) => ({ name: r.app, kind: 'connect' as const })), approvals: { default: 1, upgrade: 2 }, env: { REDIS_URL: redisUrl } });
     for (const name of ['web.1', 'web.2']) {
       const tap = await startSlackTap({ process: name, apiUrl: world.slack.apiUrl, calls, updateDelayMs: UPDATE_DELAY_MS });
       taps.push(tap);
@@ -146,6 +149,15 @@ const RUNS = [
     }
     expect(overlaps).toEqual([]);
     expect(editedByBoth).toBeGreaterThanOrEqual(2);
+
+    // One chat.update budget for the workspace across both processes (Tier 3, 50 a minute, a bucket
+    // of 50 refilled 50 a minute): in any minute both together started at most 50 + 50 edits.
+    const edits = calls.filter((c) => c.method === 'chat.update').map((c) => c.start).sort((a, b) => a - b);
+    const busiestMinute = Math.max(0, ...edits.map((t, i) => edits.slice(i).filter((u) => u < t + 60_000).length));
+    console.log(`chat.update: ${edits.length} edits by two processes sharing one budget through Redis; busiest minute ${busiestMinute}`);
+    expect(busiestMinute).toBeLessThanOrEqual(100);
+    // And the bot with REDIS_URL at a time scale sent Heroku its requests (every run above succeeded).
+    expect(world.sim.requests().filter((r) => r.method === 'POST').length).toBeGreaterThan(0);
   }, 8 * 60_000);
 
   async function planCard(runId: string): Promise<SlackMessage | undefined> {
