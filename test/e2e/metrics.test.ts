@@ -196,6 +196,24 @@ describe('/metrics during a run', () => {
     expect(failed.count('connect_ops_slack_api_errors_total', { method: 'chat.postMessage', error: 'channel_not_found' })).toBe(1);
   }, 120_000);
 
+  it('counts what is shed: a Slack request refused in its ack, and a read refused to keep the budget for runs (issue 14)', async () => {
+    const before = await scrape();
+    // Command text longer than Slack sends: refused in the ack, before any work.
+    const long = await driver.command({ user: USERS.operator, channel: CHANNEL, text: 'd'.repeat(5000) });
+    expect(long.status).toBe(200);
+    const slackShed = await pollScrape((s) => s.count('connect_ops_slack_requests_shed_total', { reason: 'too_long' }) > before.count('connect_ops_slack_requests_shed_total', { reason: 'too_long' }));
+    expect(slackShed.count('connect_ops_slack_requests_shed_total', { reason: 'too_long' })).toBe(before.count('connect_ops_slack_requests_shed_total', { reason: 'too_long' }) + 1);
+
+    // The account's budget nearly spent (by another client of the same account): the status read's
+    // first answer says so (RateLimit-Remaining), and its next calls are refused without calling Heroku.
+    while (sim.world.rateLimit.remaining() > 50) sim.world.rateLimit.take();
+    await driver.command({ user: USERS.operator, channel: CHANNEL, text: 'status acme-prod' });
+    const readsShed = await pollScrape((s) => s.count('connect_ops_heroku_reads_shed_total', { reason: 'budget_low' }) > before.count('connect_ops_heroku_reads_shed_total', { reason: 'budget_low' }));
+    expect(readsShed.count('connect_ops_heroku_reads_shed_total', { reason: 'budget_low' })).toBeGreaterThan(0);
+    expect(readsShed.value('connect_ops_heroku_budget_low')).toBe(1);
+    sim.world.rateLimit.reset();
+  }, 60_000);
+
   /** Scrapes until `holds` (an answer to Slack or a tick lands just after the event that caused it). */
   async function pollScrape(holds: (s: Scrape) => boolean, timeoutMs = 10_000): Promise<Scrape> {
     const deadline = Date.now() + timeoutMs;
