@@ -60,6 +60,8 @@ export interface ReplicaWorldOptions {
   logLevel?: 'info' | 'debug' | 'trace';
   /** Added to every process's environment. */
   env?: Record<string, string>;
+  /** Node's arguments for `connect-ops` (test/support/cli.ts): the sources by default, or the built dist/ that `npm start` runs. */
+  cli?: readonly string[];
 }
 
 export async function startReplicaWorld(options: ReplicaWorldOptions): Promise<ReplicaWorld> {
@@ -114,7 +116,7 @@ export async function startReplicaWorld(options: ReplicaWorldOptions): Promise<R
   const replicas: Replica[] = [];
   const start = (name: string, extra: Record<string, string> = {}) =>
     new Promise<Replica>((resolve, reject) => {
-      const child = spawn(process.execPath, [...CLI, 'start'], { env: { ...env, DYNO: name, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...(options.cli ?? CLI), 'start'], { env: { ...env, DYNO: name, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -5,10 +5,11 @@ import { buttonsOf, type SlackMessage } from '../../src/sandbox/slack/index.js';
 import { startReplicaWorld, type Replica, type ReplicaWorld } from '../../bench/support/replicas.js';
 import { CHANNEL, USERS } from '../bot/support/harness.js';
 import { postgresAvailable, redisUrl } from '../support/backends.js';
+import { builtCli } from '../support/cli.js';
 import { startSlackTap, type SlackTap, type TappedCall } from './support/slack-tap.js';
 
 /**
- * `npm start` twice on one DATABASE_URL, each on its own PORT (issue 13, "Done when"): both serve
+ * `npm start` twice (the built command, `node bin/connect-ops.js start`, dist/ checked current) on one DATABASE_URL, each on its own PORT (issue 13, "Done when"): both serve
  * Slack and both drive runs. Runs are started through each process and approved on the other; the
  * audit trail names the process that wrote each event, which shows who drove which step. Each
  * process reaches Slack through a tap that holds every chat.update a while, so edits of one run's
@@ -40,7 +41,7 @@ const RUNS = [
     // With REDIS_URL, as `heroku ps:scale web=2` with Heroku Redis runs: the limiters (Heroku's bucket,
     // Slack's chat.update budget) are shared through Redis, at a time scale (issue 13 part 5: the bot
     // sent no Heroku request at all with REDIS_URL and CONNECT_OPS_TIME_SCALE=600).
-    world = await startReplicaWorld({ timeScale: TIME_SCALE, apps: RUNS.map((r) => ({ name: r.app, kind: 'connect' as const })), approvals: { default: 1, upgrade: 2 }, env: { REDIS_URL: redisUrl } });
+    world = await startReplicaWorld({ timeScale: TIME_SCALE, apps: RUNS.map((r) => ({ name: r.app, kind: 'connect' as const })), approvals: { default: 1, upgrade: 2 }, env: { REDIS_URL: redisUrl }, cli: await builtCli() });
     for (const name of ['web.1', 'web.2']) {
       const tap = await startSlackTap({ process: name, apiUrl: world.slack.apiUrl, calls, updateDelayMs: UPDATE_DELAY_MS });
       taps.push(tap);
@@ -55,6 +56,8 @@ const RUNS = [
   it('listens on two ports and answers a command on either', async () => {
     const [one, two] = [byName.get('web.1')!, byName.get('web.2')!];
     expect(one.port).not.toBe(two.port);
+    // The compiled command `npm start` runs, not the sources through tsx.
+    for (const replica of [one, two]) expect(replica.child.spawnargs.slice(1)).toEqual([expect.stringMatching(/bin\/connect-ops\.js$/), 'start']);
     for (const [i, replica] of [one, two].entries()) {
       const help = await replica.driver.command({ user: USERS.operator, channel: CHANNEL, text: 'help' });
       expect(help.status).toBe(200);
