@@ -11,8 +11,9 @@
  * bot alone, its status port answering after `--heroku-ms` (bench/support/ack-server.ts).
  *
  *   npx tsx bench/ack.ts [--runs 200] [--time-scale 600] [--requests 2000] [--concurrency 100]
- *                        [--heroku-ms 300] [--bot-concurrency 16] [--cpu-prof DIR]
- *   (--cpu-prof: the loaded bot writes a V8 CPU profile into DIR when it exits)
+ *                        [--heroku-ms 300] [--bot-concurrency 16] [--cpu-prof DIR] [--node-options '…']
+ *   (--cpu-prof: the loaded bot writes a V8 CPU profile into DIR when it exits; --node-options: the
+ *   loaded bot's node flags, by default the Procfile's web process's)
  *
  * The machine's other load moves the absolute numbers from run to run; compare the ratio.
  */
@@ -20,7 +21,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SlackDriver } from '../src/sandbox/slack/index.js';
 import { ACK_BENCH } from './support/ack-settings.js';
-import { forkChild, killAll, startLoadedBot, startSim } from './support/loaded-bot-process.js';
+import { botNodeFlags, forkChild, killAll, startLoadedBot, startSim } from './support/loaded-bot-process.js';
 import { plannedRuns } from './support/scenarios.js';
 
 const { values } = parseArgs({
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     runs: { type: 'string', default: '200' },
     'time-scale': { type: 'string', default: '600' },
+    /** The bot's `node` flags; the Procfile's by default. */
+    'node-options': { type: 'string' },
     'heroku-ms': { type: 'string', default: '300' },
     /** Unloaded: the bot's `concurrency`, requests it works on at once after their ack. */
     'bot-concurrency': { type: 'string', default: '16' },
@@ -88,7 +91,7 @@ async function loadedBot(slackUrl: string) {
   const sim = await startSim(TIME_SCALE, [{ name: STATUS_APP, kind: 'connect' }, ...runs.map(({ app, kind }) => ({ name: app, kind }))]);
   const bot = await startLoadedBot(
     { sim, slackUrl, slack: ACK_BENCH, timeScale: TIME_SCALE, runs, concurrency: RUNS, blockSize: runs.length, statusApp: STATUS_APP },
-    { cpuProfDir: values['cpu-prof'] },
+    { cpuProfDir: values['cpu-prof'], nodeOptions: botNodeFlags(values['node-options']) },
   );
   await bot.go();
   return bot;
@@ -122,7 +125,7 @@ try {
   const [bare, bot] = results as [(typeof results)[number], (typeof results)[number]];
   console.log(
     loaded
-      ? `${REQUESTS} signed /connect status requests, ${CONCURRENCY} concurrent, while the bot keeps ${RUNS} runs going on the simulated Heroku (time scale ${TIME_SCALE})`
+      ? `${REQUESTS} signed /connect status requests, ${CONCURRENCY} concurrent, while the bot (node ${botNodeFlags(values['node-options']).join(' ') || 'with no flags'}) keeps ${RUNS} runs going on the simulated Heroku (time scale ${TIME_SCALE})`
       : `${REQUESTS} signed /connect status requests, ${CONCURRENCY} concurrent (status port: ${values['heroku-ms']} ms after the ack)`,
   );
   for (const r of results) console.log(`  ${r.name.padEnd(16)} p50 ${r.p50.toFixed(1).padStart(7)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms`);

@@ -1,4 +1,5 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppKind } from './engine-apps.js';
 import type { FromSim, ToSim } from './engine-sim.js';
@@ -39,6 +40,18 @@ export function nextMessage<M extends { type: string }, T extends M['type']>(chi
   });
 }
 
+/** The `node` flags the Procfile's web process starts the bot with (`web: node FLAGS bin/connect-ops.js start`). */
+export function procfileNodeFlags(): string[] {
+  const procfile = readFileSync(new URL('../../Procfile', import.meta.url), 'utf8');
+  const web = /^web:\s*node\s+(.*?)\s*bin\/connect-ops\.js/m.exec(procfile);
+  return web?.[1] ? web[1].split(/\s+/) : [];
+}
+
+/** `--node-options` as given (a space-separated list, '' for none), else the Procfile's. */
+export function botNodeFlags(given: string | undefined): string[] {
+  return given === undefined ? procfileNodeFlags() : given.split(/\s+/).filter(Boolean);
+}
+
 /** The simulated Heroku with these apps, in its own process. */
 export async function startSim(timeScale: number, apps: Array<{ name: string; kind: AppKind }>): Promise<{ url: string; token: string }> {
   const sim = forkChild('./engine-sim.ts', [String(timeScale)]);
@@ -54,19 +67,21 @@ export interface LoadedBot {
   /** Starts the runs; resolves once `concurrency` of them have started. */
   go(): Promise<void>;
   report(): Promise<LoadedBotReport>;
-  /** Each block of finished runs as it closes; resolves when the plan is done. */
-  blocks(onBlock: (block: Block) => void): Promise<void>;
+  /** Tells `onBlock` each block of finished runs as it closes. */
+  blocks(onBlock: (block: Block) => void): void;
   /** Exits the bot (writing its CPU profile, if asked) and waits for it. */
   exit(): Promise<void>;
 }
 
 /**
  * Builds dist/ (incremental: quick when up to date), then starts the compiled bot with `setup`.
- * `cpuProfDir`: the bot writes a V8 CPU profile there when it exits.
+ * `cpuProfDir`: the bot writes a V8 CPU profile there when it exits. `nodeOptions`: the bot's
+ * `node` flags (the Procfile's, to measure the bot as it runs on Heroku).
  */
-export async function startLoadedBot(setup: Omit<LoadedBotSetup, 'type'>, options: { cpuProfDir?: string } = {}): Promise<LoadedBot> {
+export async function startLoadedBot(setup: Omit<LoadedBotSetup, 'type'>, options: { cpuProfDir?: string; nodeOptions?: string[] } = {}): Promise<LoadedBot> {
   execFileSync(fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url)), ['-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'inherit' });
-  const bot = forkChild('./loaded-bot.mjs', [], options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []);
+  const profile = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const bot = forkChild('./loaded-bot.mjs', [], [...(options.nodeOptions ?? []), ...profile]);
   const tell = (message: ToLoadedBot) => bot.send(message);
   tell({ type: 'setup', ...setup });
   const { eventsUrl, idle } = await nextMessage<FromLoadedBot, 'ready'>(bot, 'ready');
@@ -84,9 +99,7 @@ export async function startLoadedBot(setup: Omit<LoadedBotSetup, 'type'>, option
       return report;
     },
     blocks: (onBlock) => {
-      const listener = (message: FromLoadedBot) => void (message.type === 'block' && onBlock(message.block));
-      bot.on('message', listener);
-      return nextMessage<FromLoadedBot, 'done'>(bot, 'done').then(() => void bot.off('message', listener));
+      bot.on('message', (message: FromLoadedBot) => void (message.type === 'block' && onBlock(message.block)));
     },
     exit: () =>
       new Promise<void>((resolve) => {

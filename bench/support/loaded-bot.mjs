@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 
@@ -83,7 +83,8 @@ async function setUp(setup) {
   const engine = createEngine({
     store,
     runbooks,
-    deps: { ...clients, policyApps: [setup.statusApp] },
+    // Every run's app is in the policy (the cutover guard refuses databases attached to apps it does not name).
+    deps: { ...clients, policyApps: [setup.statusApp, ...setup.runs.map((r) => r.app)] },
     logger,
     timeScale,
     observer: {
@@ -156,6 +157,8 @@ function go(setup, { engine, onEvent }) {
       const { peak: blockPeak, sum, samples } = block;
       const retained = collect();
       const mean = { rssMb: sum.rssMb / Math.max(1, samples), heapMb: sum.heapMb / Math.max(1, samples) };
+      // CONNECT_OPS_BENCH_HEAP_SNAPSHOTS=DIR: a heap snapshot at each block's end, to compare what is held.
+      if (process.env.CONNECT_OPS_BENCH_HEAP_SNAPSHOTS) writeHeapSnapshot(join(process.env.CONNECT_OPS_BENCH_HEAP_SNAPSHOTS, `bot-${finished}.heapsnapshot`));
       send({ type: 'block', block: { finished, inFlight: started - finished, peak: blockPeak, mean, retained } });
       block = newBlock();
     }

@@ -52,6 +52,8 @@ interface Tracked {
   /** Slack work for this run, one call after the other. */
   queue: Promise<void>;
   timer: NodeJS.Timeout | null;
+  /** An edit is queued and has not started: it will draw the latest state, so no other is needed. */
+  editWaiting: boolean;
   /** Tasks queued and not finished. */
   pending: number;
   lastEditAt: number;
@@ -111,7 +113,7 @@ export class RunMessages implements RunObserver {
         if (tracked.timer === null) continue;
         clearTimeout(tracked.timer);
         tracked.timer = null;
-        this.enqueue(tracked, () => this.edit(tracked));
+        this.queueEdit(tracked);
       }
       await Promise.all([...this.runs.values()].map((t) => t.queue));
     }
@@ -120,7 +122,7 @@ export class RunMessages implements RunObserver {
   private track(run: RunView): Tracked {
     const tracked = this.runs.get(run.id);
     if (!tracked) {
-      const created: Tracked = { run, queue: Promise.resolve(), timer: null, pending: 0, lastEditAt: 0, card: null, message: null, sent: { card: '', message: '' } };
+      const created: Tracked = { run, queue: Promise.resolve(), timer: null, editWaiting: false, pending: 0, lastEditAt: 0, card: null, message: null, sent: { card: '', message: '' } };
       this.runs.set(run.id, created);
       return created;
     }
@@ -152,12 +154,25 @@ export class RunMessages implements RunObserver {
 
   /** One edit round per interval: the first event of a burst sets a timer, the last state wins. */
   private scheduleEdit(tracked: Tracked): void {
-    if (tracked.timer !== null) return;
+    if (tracked.timer !== null || tracked.editWaiting) return;
     const wait = Math.max(0, tracked.lastEditAt + this.interval - this.clock().getTime());
     tracked.timer = setTimeout(() => {
       tracked.timer = null;
-      this.enqueue(tracked, () => this.edit(tracked));
+      this.queueEdit(tracked);
     }, wait);
+  }
+
+  /**
+   * At most one edit waits per run: while Slack's chat.update budget holds edits back (200 runs
+   * outrun it), later events do not pile up more edits (and their rendered views) behind it.
+   */
+  private queueEdit(tracked: Tracked): void {
+    if (tracked.editWaiting) return;
+    tracked.editWaiting = true;
+    this.enqueue(tracked, () => {
+      tracked.editWaiting = false;
+      return this.edit(tracked);
+    });
   }
 
   private enqueue(tracked: Tracked, task: () => Promise<void>): void {

@@ -59,7 +59,7 @@ describe.each(dialects)('run messages (%s)', (dialect) => {
   let store: TestStore;
   let client: webApi.WebClient;
 
-  const messagesFor = (s: Store) => {
+  const messagesFor = (s: Store, more: { updateBudget?: <T>(task: () => Promise<T>) => Promise<T>; latest?: (runId: string) => Promise<RunView | undefined> } = {}) => {
     const logger = createLogger({ level: 'silent' });
     const policy = loadConfig({ env: {}, readPolicy: () => POLICY }).policy;
     return new RunMessages({
@@ -71,6 +71,7 @@ describe.each(dialects)('run messages (%s)', (dialect) => {
       approvalTimeoutMs: () => 4 * 3_600_000,
       logger,
       updateIntervalMs: INTERVAL,
+      ...more,
     });
   };
 
@@ -128,6 +129,39 @@ describe.each(dialects)('run messages (%s)', (dialect) => {
     messages.show(run);
     await messages.flush();
     expect(slack.callsTo('chat.update')).toHaveLength(updates.length);
+  });
+
+  it('keeps at most one edit waiting per run while the chat.update budget holds edits back, and sends the last state', async () => {
+    // The budget lets nothing through until released, as when 200 runs outrun Slack's tier 3.
+    const held: Array<() => void> = [];
+    const budget = <T>(task: () => Promise<T>) => new Promise<void>((resolve) => held.push(resolve)).then(task);
+    // Each edit draws the run from the store when its turn comes: counted here.
+    let edits = 0;
+    const messages = messagesFor(store.store, { updateBudget: budget, latest: async () => void (edits += 1) });
+    let run = newRun();
+    messages.onEvent(event('run.created', run));
+    const first = messages.flush();
+    const releaseFirst = setInterval(() => held.splice(0).forEach((r) => r()), 10);
+    await first;
+    clearInterval(releaseFirst);
+    slack.calls.length = 0;
+    edits = 0;
+    for (let i = 1; i <= 12; i += 1) {
+      run = next(run, { steps: [{ ...run.steps[0]!, progress: `poll ${i}` }, ...run.steps.slice(1)] });
+      messages.onEvent(event('step.progress', run, 0));
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL * 1.5));
+      // Released once, midway: the edit under way goes out, the next one waits again.
+      if (i === 6) held.splice(0).forEach((release) => release());
+    }
+    const flushed = messages.flush();
+    const release = setInterval(() => held.splice(0).forEach((r) => r()), 10);
+    await flushed;
+    clearInterval(release);
+    // One edit under way and at most one waiting, whatever the number of events (12 here).
+    expect(edits).toBeLessThanOrEqual(4);
+    const updates = slack.callsTo('chat.update').filter((c) => String(c.args.text).startsWith('pause'));
+    expect(updates.length).toBeLessThanOrEqual(3);
+    expect(JSON.stringify(updates.at(-1)?.args.blocks)).toContain('poll 12');
   });
 
   it('replies in the thread once for what needs a human, even when the engine says it again', async () => {
