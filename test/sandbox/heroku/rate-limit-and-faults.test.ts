@@ -58,6 +58,34 @@ describe('simulated Heroku: rate limit, faults and the request log', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
+  it('applies a hung mutation and logs it, but never answers it; the next one answers (hang)', async () => {
+    sim = await simulatedHeroku();
+    const admin = await fetch(`${sim.url}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hang: { method: 'patch', path: '^/apps/[^/]+$', count: 1 } }),
+    });
+    expect(admin.status).toBe(200);
+    // A GET of the same path is not the hung request.
+    expect((await call(sim, 'GET', '/apps/acme-prod')).status).toBe(200);
+    const lost = await fetch(`${sim.url}/apps/acme-prod`, {
+      method: 'PATCH',
+      headers: { Accept: 'application/vnd.heroku+json; version=3', Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ maintenance: true }),
+      signal: AbortSignal.timeout(500),
+    }).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    );
+    expect(lost).toBe('TimeoutError');
+    // It took effect, and the log has it; the count is spent, so the next one answers.
+    expect((await call(sim, 'GET', '/apps/acme-prod')).body.maintenance).toBe(true);
+    expect(sim.requests().filter((e) => e.method === 'PATCH')).toHaveLength(1);
+    expect((await call(sim, 'PATCH', '/apps/acme-prod', { body: { maintenance: false } })).status).toBe(200);
+    const refused = await fetch(`${sim.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hang: { method: 'GET', path: '(' } }) });
+    expect(refused.status).toBe(422);
+  });
+
   it('logs every API request with host kind, query, status and body, but never admin requests', async () => {
     sim = await simulatedHeroku();
     await call(sim, 'PATCH', '/apps/acme-prod', { body: { maintenance: true } });

@@ -19,8 +19,18 @@ const faultsBody = z
     latencyMs: z.number().int().min(0),
     rateLimitBurst: z.number().int().min(0),
     stuckPolling: z.array(z.string()),
+    hang: z.object({ method: z.string().min(1), path: z.string().min(1).refine(isPattern, 'not a regular expression'), count: z.number().int().min(0).default(1) }).nullable(),
   })
   .partial();
+
+function isPattern(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const time = z.union([z.string(), z.number()]);
 const window = z.object({ start: time, end: time });

@@ -103,6 +103,8 @@ async function handle(settings: ServerSettings, req: IncomingMessage, res: Serve
     status: response.status,
     ...(body === undefined ? {} : { body }),
   });
+  // A lost answer: the mutation took effect, the caller never hears of it (faults.hang).
+  if (world.faults.hangsNow(incoming.method, url.pathname)) return;
   const { latencyMs } = world.faults.current;
   if (latencyMs > 0) await sleep(latencyMs);
   send(res, response);

@@ -12,6 +12,13 @@ export interface Faults {
   rateLimitBurst: number;
   /** apps whose Heroku Connect connection stays in POLLING_DB_CHANGES */
   stuckPolling: string[];
+  /**
+   * The next `count` requests whose method is `method` and whose path matches `path` (a regular
+   * expression) take effect and are logged, then get no answer: the connection stays open until
+   * the client gives up or the server closes. A lost response, as when the network or a process
+   * dies mid-request: the caller cannot tell whether the mutation happened.
+   */
+  hang: { method: string; path: string; count: number } | null;
 }
 
 const NO_FAULTS: Faults = {
@@ -20,6 +27,7 @@ const NO_FAULTS: Faults = {
   latencyMs: 0,
   rateLimitBurst: 0,
   stuckPolling: [],
+  hang: null,
 };
 
 /** Injected trouble. Draws come from a seeded generator, so a run with faults replays the same way. */
@@ -45,6 +53,14 @@ export class FaultState {
   takeBurst(): boolean {
     if (this.current.rateLimitBurst <= 0) return false;
     this.current.rateLimitBurst -= 1;
+    return true;
+  }
+
+  /** Whether this request's answer is lost (`hang`); spends one of its count. */
+  hangsNow(method: string, path: string): boolean {
+    const hang = this.current.hang;
+    if (!hang || hang.count <= 0 || hang.method.toUpperCase() !== method.toUpperCase() || !new RegExp(hang.path).test(path)) return false;
+    this.current = { ...this.current, hang: { ...hang, count: hang.count - 1 } };
     return true;
   }
 
