@@ -78,6 +78,8 @@ export interface BotOptions {
   routes?: CustomRoute[];
   /** Counts Slack API calls and their errors, and times acks (for /metrics). */
   metrics?: SlackMetrics;
+  /** The engine's state for `/healthz` (./receiver.ts). */
+  engineState?: () => string;
 }
 
 export interface SlackMetrics extends SlackApiMetrics {
@@ -94,7 +96,12 @@ export interface Bot {
   /** Pass to the HealthWatcher and the VersionRadar as their notifier. */
   healthNotifier: SlackHealthNotifier;
   start(): Promise<void>;
-  /** Sends pending message edits, then stops receiving. Stop the engine first. */
+  /**
+   * Stops taking Slack requests: no new connection; requests in flight, and the work their acks
+   * started, get until `deadlineMs` (epoch ms), then their connections are closed.
+   */
+  stopReceiving(deadlineMs?: number): Promise<void>;
+  /** Stops receiving (if not done yet), then sends pending message edits. Stop the engine first. */
   stop(): Promise<void>;
   /** The HTTP port listened on (useful with PORT=0); null before start and in Socket Mode. */
   port(): number | null;
@@ -134,6 +141,7 @@ export function createBot(options: BotOptions): Bot {
     apiUrl,
     logger: slackLogger,
     healthy: async () => (await sql`select 1`.execute(store.db), true),
+    engineState: options.engineState,
     fetch: slackFetch,
     routes: options.routes,
     onAck: options.metrics ? (m, seconds) => options.metrics?.ack(m, seconds) : undefined,
@@ -305,16 +313,46 @@ export function createBot(options: BotOptions): Bot {
       started = true;
       logger.info({ mode, port: this.port() ?? config.port }, 'Slack bot listening');
     },
+    async stopReceiving(deadlineMs = Date.now() + 10_000) {
+      if (!started) return;
+      started = false;
+      const listening = server;
+      // server.close() (through Bolt) refuses new connections and waits for those open; idle
+      // keep-alive ones are closed now, busy ones once their request is answered or time is up.
+      const closed = app.stop();
+      listening?.closeIdleConnections();
+      const timeUp = sleepUntil(deadlineMs);
+      await Promise.race([closed, timeUp.done]);
+      listening?.closeAllConnections();
+      await closed.catch((error: unknown) => logger.warn({ err: error }, 'the Slack receiver did not close cleanly'));
+      // The work acked requests started (commands, clicks) goes on after the answer: it gets the same deadline.
+      while (!timeUp.over() && busy(admission.stats())) await new Promise((resolve) => setTimeout(resolve, 50));
+      timeUp.cancel();
+      server = null;
+    },
     async stop() {
+      await this.stopReceiving();
       await runMessages.flush();
       await admission.close();
-      if (started) await app.stop();
-      started = false;
-      server = null;
     },
     port: () => (server ? (server.address() as AddressInfo).port : null),
     stats: () => admission.stats(),
   };
+}
+
+/** Whether any request's work is still running or waiting in a lane. */
+function busy(stats: AdmissionStats): boolean {
+  return Object.values(stats.lanes).some((lane) => lane.running + lane.waiting > 0);
+}
+
+/** A timer to `deadlineMs` (epoch ms) that does not keep the process alive. */
+function sleepUntil(deadlineMs: number): { done: Promise<void>; over(): boolean; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadlineMs - Date.now()));
+    timer.unref();
+  });
+  return { done, over: () => Date.now() >= deadlineMs, cancel: () => clearTimeout(timer) };
 }
 
 /**

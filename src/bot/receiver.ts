@@ -19,6 +19,12 @@ export interface ReceiverOptions {
   logger: BoltLogger;
   /** True when the bot can serve (its store answers). */
   healthy: () => Promise<boolean>;
+  /**
+   * Where the engine is (`starting` while it waits for another process's lease or its job queue,
+   * `running`, `stopping`), told by `/healthz` beside `ok`. Starting is healthy: Slack requests are
+   * answered and recorded meanwhile, and Heroku only needs `$PORT` bound.
+   */
+  engineState?: () => string;
   /** Socket Mode: the fetch of its own Web API client (`apps.connections.open`), counted as the bot's calls are. */
   fetch?: typeof fetch;
   /** More HTTP routes on PORT beside `/healthz` (`/metrics`). */
@@ -96,5 +102,5 @@ function timeSocketAcks(receiver: SocketModeReceiver, onAck: NonNullable<Receive
 async function health(options: ReceiverOptions, res: ServerResponse): Promise<void> {
   const ok = await options.healthy().catch(() => false);
   res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ ok }));
+  res.end(JSON.stringify(options.engineState ? { ok, engine: options.engineState() } : { ok }));
 }

@@ -9,7 +9,9 @@ import { retryOnDeadlock, type JobQueue } from './index.js';
  * minute precision (its cron sends at most one job a minute per schedule), as MAINTENANCE_CRON's
  * default (every five minutes) needs.
  */
-export function queuePeriodic(queue: JobQueue, logger: Logger): PeriodicTasks {
+export function queuePeriodic(queue: JobQueue | (() => JobQueue), logger: Logger): PeriodicTasks {
+  // A function when the queue starts after the tasks are registered (main.ts: after $PORT is bound).
+  const queueOf = typeof queue === 'function' ? queue : () => queue;
   const tasks: PeriodicTask[] = [];
   const workers: string[] = [];
   const nameOf = (task: string) => `periodic.${task}`;
@@ -19,7 +21,7 @@ export function queuePeriodic(queue: JobQueue, logger: Logger): PeriodicTasks {
       tasks.push({ name, cron: cronExpression, task });
     },
     async start() {
-      const { boss } = queue;
+      const { boss } = queueOf();
       for (const { name, cron: expression, task } of tasks) {
         const queueName = nameOf(name);
         // Stately: one tick waiting and one running at most, so a slow tick is never run twice at once.
@@ -29,7 +31,7 @@ export function queuePeriodic(queue: JobQueue, logger: Logger): PeriodicTasks {
       }
     },
     async stop() {
-      await Promise.all(workers.splice(0).map((id) => queue.boss.offWork({ id })));
+      await Promise.all(workers.splice(0).map((id) => queueOf().boss.offWork({ id })));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from './index.js';
 
 /**
@@ -18,8 +19,11 @@ export interface LeaseOptions {
 }
 
 export interface Lease {
-  /** Takes the lease, waiting up to `waitMs` for a holder to release it or let it expire. */
-  acquire(waitMs?: number): Promise<void>;
+  /**
+   * Takes the lease, waiting up to `waitMs` for a holder to release it or let it expire; `signal`
+   * gives up the wait (the process is stopping), with the signal's reason.
+   */
+  acquire(waitMs?: number, signal?: AbortSignal): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -63,12 +67,14 @@ export function createLease(options: LeaseOptions): Lease {
   };
 
   return {
-    async acquire(waitMs = 0) {
+    async acquire(waitMs = 0, signal) {
       const deadline = clock().getTime() + waitMs;
-      while (!(await claim())) {
+      for (;;) {
+        signal?.throwIfAborted();
+        if (await claim()) break;
         const holder = await store.db.selectFrom('leases').selectAll().where('name', '=', name).executeTakeFirst();
         if (clock().getTime() >= deadline) throw new LeaseTakenError(name, holder?.owner ?? 'unknown', holder?.expires_at ?? 'unknown');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, ttlMs / 3)));
+        await sleep(Math.min(1000, ttlMs / 3), undefined, { signal }).catch(() => undefined);
       }
       renewal = setInterval(() => {
         claim().then(

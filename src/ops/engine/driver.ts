@@ -13,6 +13,8 @@ export type PassResult = 'stop' | { until: number } | 'abandoned';
 export type DriveFn = (runId: string, lease?: PassLease) => Promise<PassResult>;
 
 export interface RunDriver {
+  /** False when only this process drives runs (the default is true for a driver given to the engine): budgets count runs here. */
+  readonly shared?: boolean;
   /** Called once by the engine with the function that runs a pass. */
   attach(drive: DriveFn): void;
   /** Wakes the run at `at` (epoch ms; now when absent); an earlier wake-up already set stands. */

@@ -51,7 +51,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
     pollBudgetPerHour: options.pollBudgetPerHour ?? DEFAULT_POLL_BUDGET_PER_HOUR,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     // Replicas each drive some of the runs: the polling budget counts them all, from the store.
-    waitingRuns: options.driver ? () => runs.waiting() : undefined,
+    waitingRuns: options.driver && options.driver.shared !== false ? () => runs.waiting() : undefined,
     onTransition: options.onTransition,
   });
   driver.attach((runId, lease) => executor.drive(runId, lease));

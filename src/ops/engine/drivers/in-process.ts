@@ -1,4 +1,5 @@
 import type { DriveFn, PassResult, RunDriver } from '../driver.js';
+import type { PassLease } from '../../pass-lease.js';
 import { Scheduler } from '../scheduler.js';
 
 /**
@@ -11,6 +12,12 @@ export class InProcessDriver implements RunDriver {
   private readonly again = new Set<string>();
   private drive: DriveFn | undefined;
   private stopping = false;
+  /**
+   * The passes' lease (../../pass-lease.ts): no end while the process runs; on stop it ends at the
+   * stop's deadline, after which a pass writes nothing more and sends no Heroku request (those it
+   * sends meanwhile time out by then). An action whose answer never came is re-probed on resume.
+   */
+  private readonly lease: { deadline: number } & PassLease = { deadline: Infinity };
 
   constructor(private readonly now: () => number) {
     this.scheduler = new Scheduler(now, (runId) => this.kick(runId));
@@ -43,10 +50,22 @@ export class InProcessDriver implements RunDriver {
     for (let pass = this.inFlight.get(runId); pass; pass = this.inFlight.get(runId)) await pass;
   }
 
-  async stop(): Promise<void> {
+  /** Passes in flight get until `deadlineMs` (epoch ms, wall clock) to reach a persisted point; one still running then is abandoned. */
+  async stop(deadlineMs = Infinity): Promise<void> {
     this.stopping = true;
+    this.lease.deadline = deadlineMs;
     this.scheduler.stop();
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<'time up'>((resolve) => {
+      if (Number.isFinite(deadlineMs)) timer = setTimeout(() => resolve('time up'), Math.max(0, deadlineMs - Date.now()));
+    });
+    try {
+      while (this.inFlight.size > 0) {
+        if ((await Promise.race([Promise.all(this.inFlight.values()), timeUp])) === 'time up') break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
     // Again: the passes that were in flight may have set wake-ups since.
     this.scheduler.stop();
   }
@@ -58,7 +77,7 @@ export class InProcessDriver implements RunDriver {
       this.again.add(runId);
       return;
     }
-    const pass = this.drive(runId)
+    const pass = this.drive(runId, this.lease)
       .then((result) => this.after(runId, result))
       .finally(() => {
         this.inFlight.delete(runId);
