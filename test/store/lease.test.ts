@@ -26,6 +26,20 @@ describe.each(dialects)('the engine lease on %s', (dialect) => {
     await second.release();
   });
 
+  it('gives up waiting when told to (the process is stopping), without taking it', async () => {
+    const holder = createLease({ store: t.store, name: 'engine-abort', owner: 'web.1' });
+    await holder.acquire();
+    const waiting = createLease({ store: t.store, name: 'engine-abort', owner: 'web.2', ttlMs: 3_000 });
+    const stop = new AbortController();
+    const outcome = waiting.acquire(60_000, stop.signal).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop.abort(new Error('stopping'));
+    expect(((await outcome) as Error).message).toBe('stopping');
+    const row = await t.store.db.selectFrom('leases').selectAll().where('name', '=', 'engine-abort').executeTakeFirstOrThrow();
+    expect(row.owner).toBe('web.1');
+    await holder.release();
+  });
+
   it('passes to a new process once a crashed holder lets it expire', async () => {
     let now = new Date('2026-11-21T12:00:00Z').getTime();
     const clock = () => new Date(now);
