@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { appStatusForSlack } from './app-status-for-slack.js';
 import { createBot, type Bot, type BotPorts } from './bot/index.js';
+import type { BootListener } from './bot/boot-listener.js';
 import { secretsOf, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createRedactor } from './redact.js';
@@ -86,6 +87,8 @@ export interface StartOptions {
   maintenanceClock?: () => Date;
   /** Embedded store: how long to wait for another process's engine lease to be released or expire; default 60 s. */
   engineLeaseWaitMs?: number;
+  /** `$PORT` bound before this module was loaded (connect-ops start, HTTP mode): the bot takes it over. */
+  listener?: BootListener;
   /** Postgres: the job queue's settings (tests shorten the expiry that bounds a takeover). */
   queue?: { expirySeconds?: number; pollIntervalMs?: number; maintenanceIntervalSeconds?: number };
 }
@@ -184,6 +187,7 @@ export async function bootConnectOps(config: Config, options: StartOptions = {})
     routes: [metricsRoute(metrics, { token: config.metricsToken, warn: (err) => logger.error({ err }, '/metrics failed') })],
     metrics: metrics.slack,
     engineState: () => state,
+    listener: options.listener,
   });
   const engine = createEngine({
     store,

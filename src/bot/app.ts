@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, webApi, type CustomRoute, type RespondFn } from '@slack/bolt';
+import type { BootListener } from './boot-listener.js';
+import { App, webApi, type CustomRoute, type HTTPReceiver, type RespondFn } from '@slack/bolt';
 import { sql } from 'kysely';
 import { runbookPolicyFor, secretsOf, type Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -80,6 +81,8 @@ export interface BotOptions {
   metrics?: SlackMetrics;
   /** The engine's state for `/healthz` (./receiver.ts). */
   engineState?: () => string;
+  /** HTTP mode: `$PORT` already bound (./boot-listener.ts); the bot takes its requests over at start. */
+  listener?: BootListener;
 }
 
 export interface SlackMetrics extends SlackApiMetrics {
@@ -308,8 +311,22 @@ export function createBot(options: BotOptions): Bot {
       if (!options.botIdentity) await app.init();
       // Replicas share each person's command count through Redis; a slow Redis does not hold up the start.
       await admission.connected();
-      const listening: unknown = await app.start(config.port);
-      if (mode === 'http') server = listening as Server;
+      if (mode === 'http' && options.listener) {
+        // The port is bound already: Bolt's receiver answers its requests, as its own server would.
+        const { requestListener } = receiver as HTTPReceiver;
+        options.listener.hand((req, res) => {
+          try {
+            requestListener(req, res);
+          } catch (error) {
+            logger.error({ err: error }, 'a request could not be dispatched');
+            if (!res.headersSent) res.writeHead(500).end();
+          }
+        });
+        server = options.listener.server;
+      } else {
+        const listening: unknown = await app.start(config.port);
+        if (mode === 'http') server = listening as Server;
+      }
       started = true;
       logger.info({ mode, port: this.port() ?? config.port }, 'Slack bot listening');
     },
@@ -319,7 +336,7 @@ export function createBot(options: BotOptions): Bot {
       const listening = server;
       // server.close() (through Bolt) refuses new connections and waits for those open; idle
       // keep-alive ones are closed now, busy ones once their request is answered or time is up.
-      const closed = app.stop();
+      const closed: Promise<unknown> = options.listener && listening ? new Promise<void>((resolve, reject) => listening.close((error) => (error ? reject(error) : resolve()))) : app.stop();
       listening?.closeIdleConnections();
       const timeUp = sleepUntil(deadlineMs);
       await Promise.race([closed, timeUp.done]);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import type { ConnectOps } from '../main.js';
 
 /**
  * Heroku sends SIGTERM, then SIGKILL 30 s later (Dev Center: "Dynos and the Dyno Manager",
@@ -15,40 +16,52 @@ export function startCommand(): Command {
     .description('run the Slack bot, the runbook engine and the maintenance watcher')
     .action(async () => {
       const config = loadConfig({ require: ['slack', 'heroku', 'durable-store'] });
-      // Loaded here, not at the top: the other subcommands should not pay for Bolt and the engine.
-      const { bootConnectOps } = await import('../main.js');
-      // $PORT is bound first; the engine takes over in the background (main.ts).
-      const ops = await bootConnectOps(config);
+      const booted: { ops?: ConnectOps } = {};
       let exiting = false;
       const exit = (code: number) => {
         exiting = true;
         process.exit(code);
       };
-      const shutdown = (signal: string) => {
-        const received = Date.now();
-        ops.logger.info({ signal }, 'stopping: Slack requests and steps in flight finish and are recorded first');
-        setTimeout(() => {
-          ops.logger.error({ signal, ms: Date.now() - received }, 'stopping took too long; exiting now (whoever drives a run next re-probes its step)');
-          exit(1);
-        }, EXIT_BY_MS - 500).unref();
-        ops.stop(received + PASSES_GRACE_MS).then(
+      let received: { signal: string; at: number } | undefined;
+      const stop = (running: ConnectOps, { signal, at }: { signal: string; at: number }) => {
+        running.logger.info({ signal }, 'stopping: Slack requests and steps in flight finish and are recorded first');
+        running.stop(at + PASSES_GRACE_MS).then(
           () => {
-            ops.logger.info({ signal, ms: Date.now() - received }, 'stopped');
+            running.logger.info({ signal, ms: Date.now() - at }, 'stopped');
             exit(0);
           },
           (error: unknown) => {
-            ops.logger.error({ err: error }, 'stopped with an error');
+            running.logger.error({ err: error }, 'stopped with an error');
             exit(1);
           },
         );
       };
+      // Handled from the start: a signal while the bot loads stops it once it is up.
+      const shutdown = (signal: string) => {
+        if (received) return;
+        received = { signal, at: Date.now() };
+        setTimeout(() => {
+          (booted.ops?.logger ?? console).error('stopping took too long; exiting now (whoever drives a run next re-probes its step)');
+          exit(1);
+        }, EXIT_BY_MS - 500).unref();
+        if (booted.ops) stop(booted.ops, received);
+      };
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
-      ops.running.catch((error: unknown) => {
-        if (exiting || ops.engineState() === 'stopping') return;
+
+      // $PORT is bound before Bolt and the engine are loaded (Socket Mode's receiver binds it itself).
+      const listener = config.slack.appToken ? undefined : await (await import('../bot/boot-listener.js')).listenEarly(config.port);
+      // Loaded here, not at the top: the other subcommands should not pay for Bolt and the engine.
+      const { bootConnectOps } = await import('../main.js');
+      // The engine takes over in the background (main.ts).
+      const running = await bootConnectOps(config, { listener });
+      booted.ops = running;
+      if (received) stop(running, received);
+      running.running.catch((error: unknown) => {
+        if (exiting || received || running.engineState() === 'stopping') return;
         // Another process kept the engine lease past the wait, or the job queue would not start.
-        ops.logger.error({ err: error }, 'the engine could not take over; exiting');
-        ops.stop(Date.now()).finally(() => exit(1));
+        running.logger.error({ err: error }, 'the engine could not take over; exiting');
+        running.stop(Date.now()).finally(() => exit(1));
       });
     });
 }

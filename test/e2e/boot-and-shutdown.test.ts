@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -30,6 +31,14 @@ const NOT_MUTATIONS = /^\/actions\/addon(-attachment)?s\/resolve$|^\/auth\/|\/au
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
 async function eventually<T>(find: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -48,7 +57,7 @@ describe('connect-ops start boots and stops like a Heroku process (embedded stor
   let store: Store | undefined;
   const processes: BotProcess[] = [];
 
-  const start = async (until: 'listening' | 'running' = 'running') => {
+  const start = async (until: 'listening' | 'running' = 'running', env: Record<string, string> = {}) => {
     const bot = await startBotProcess({
       dir,
       until,
@@ -64,6 +73,7 @@ describe('connect-ops start boots and stops like a Heroku process (embedded stor
         HEROKU_STATUS_URL: sim.url,
         SALESFORCE_TRUST_URL: `${sim.url}/v1`,
         CONNECT_OPS_TIME_SCALE: String(TIME_SCALE),
+        ...env,
       },
     });
     processes.push(bot);
@@ -117,14 +127,31 @@ describe('connect-ops start boots and stops like a Heroku process (embedded stor
       'run B waiting for IDLE',
     );
 
-    // (a) A new process while the old one runs (Heroku preboot): it listens and answers at once.
+    // (a) A new process while the old one runs (Heroku preboot): it binds $PORT before it has
+    // loaded the bot, and answers /healthz; a command sent then is held until the bot is up.
+    const port = await freePort();
     const spawned = Date.now();
-    const next = await start('listening');
-    const listening = await health(next);
+    const booting = start('listening', { PORT: String(port) });
+    const early = await eventually(
+      () =>
+        fetch(`http://127.0.0.1:${port}/healthz`).then(
+          async (r) => (r.status === 200 ? ((await r.json()) as unknown) : undefined),
+          () => undefined,
+        ),
+      30_000,
+      'the new process’s /healthz',
+    );
     const healthAfterMs = Date.now() - spawned;
-    expect(listening).toEqual({ status: 200, body: { ok: true, engine: 'starting' } });
+    expect(early).toEqual({ ok: true, engine: 'starting' });
     // Run A, acme-prod, asked of the new process while its engine waits for the lease: recorded, not driven.
-    expect((await driverOf(next).command({ user: USERS.operator, channel: CHANNEL, text: 'pause acme-prod' })).status).toBe(200);
+    const command = new SlackDriver({ eventsUrl: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, standInUrl: slack.url }).command({
+      user: USERS.operator,
+      channel: CHANNEL,
+      text: 'pause acme-prod',
+    });
+    const next = await booting;
+    expect((await health(next)).body).toEqual({ ok: true, engine: 'starting' });
+    expect((await command).status).toBe(200);
     const runA = await eventually(async () => (await reader.listRuns({ app: 'acme-prod', limit: 1 }))[0], 15_000, 'run A recorded');
     expect(runA.status).toBe('pending');
     expect(runA.steps.every((s) => s.status === 'pending')).toBe(true);
