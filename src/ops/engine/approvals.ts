@@ -1,4 +1,5 @@
 import type { Definitions } from './definitions.js';
+import { runHash } from './plan.js';
 import type { RunStore, Snapshot } from './run-store.js';
 import type { Transitions } from './transitions.js';
 import type { DecisionRequest, DecisionResult, RunReader } from './types.js';
@@ -40,7 +41,8 @@ export class Approvals<Deps> {
       await this.o.wake(run.id);
       return refuse('expired');
     }
-    const current = (await this.o.definitions.forRun(found)).plan.hash;
+    const definition = await this.o.definitions.forRun(found);
+    const current = runHash(definition.plan, definition.steps, run.outputs);
     if (request.planHash !== run.planHash || current !== run.planHash) {
       // A changed runbook voids the approvals given so far: let the run re-request them.
       if (current !== run.planHash) await this.o.wake(run.id);

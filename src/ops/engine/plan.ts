@@ -61,6 +61,7 @@ function planStep<Deps>(step: Step<Deps>, idx: number): PlanStep {
     if (step.downtime) view.downtime = step.downtime;
     if (step.undo) view.undo = step.undo.title;
   }
+  if (step.kind === 'manual' && step.undo) view.undo = step.undo.title;
   if (step.kind === 'wait') {
     view.every = showDuration(step.every);
     view.timeout = showDuration(step.timeout);
@@ -76,6 +77,18 @@ export function planHash(runbook: string, valid: ValidParams, steps: PlanStep[])
     params: valid.params,
     steps: steps.map((s) => ({ title: s.title, kind: s.kind, calls: s.calls, when: s.when })),
   });
+  return createHash('sha256').update(rendered).digest('hex');
+}
+
+/**
+ * The hash a run's approvals bind to: the plan's, and, once recorded, the outputs its approval steps
+ * bind (`binds`: the consumers a cutover found before its approval, which approvers approve with the
+ * plan). Before any of them is recorded it is the plan's own hash.
+ */
+export function runHash<Deps>(plan: Plan, steps: ReadonlyArray<Step<Deps>>, outputs: Readonly<Record<string, unknown>>): string {
+  const keys = [...new Set(steps.flatMap((s) => (s.kind === 'approval' ? (s.binds ?? []) : [])))].filter((k) => outputs[k] !== undefined).sort();
+  if (keys.length === 0) return plan.hash;
+  const rendered = stableJson({ plan: plan.hash, outputs: Object.fromEntries(keys.map((k) => [k, outputs[k]])) });
   return createHash('sha256').update(rendered).digest('hex');
 }
 

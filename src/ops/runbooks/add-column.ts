@@ -19,7 +19,7 @@ import { reloadMappings } from './mutations/reload.js';
 import { resume } from './mutations/resume.js';
 import { required } from './outputs.js';
 import { APP, appName, OBJECT, salesforceName, salesforceNames } from './params.js';
-import { connectDatabaseChecks, consumersCheck } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck, consumersUnchangedCheck } from './preflight.js';
 import { formationRestored, maintenanceIs, workersScaledDown } from './reads/app.js';
 import { configurationExported, importFinished, importStarted } from './reads/configuration.js';
 import { connectAddOnFound, newConnectAddOnExists, newConnectAddOnGone, newConnectionListed, salesforceAuthorized } from './reads/connect-addon.js';
@@ -59,6 +59,8 @@ function columnsOf(params: Params): Columns[] {
 
 const newDatabase: DbKey = (ctx) => required(ctx, 'newDatabase').configVar;
 const promoted: DbKey = () => 'DATABASE_URL';
+/** The new database is a new add-on: the old one's credentials are not on it. */
+const NEW_ADD_ON = { carriesCredentials: false };
 
 /**
  * `add-column`: the help article "How to add a column to a very large table managed by Heroku Connect
@@ -87,7 +89,7 @@ export const addColumn = runbook<RunbookDeps, Params>({
     const are = objects.length > 1 ? 'are' : 'is';
     const preflight: Array<Step<RunbookDeps, unknown>> = [
       ...connectDatabaseChecks(),
-      consumersCheck(),
+      consumersCheck(NEW_ADD_ON),
       check('Heroku Connect syncs to DATABASE_URL (the cutover promotes the new database there)', syncsToDatabaseUrl),
       check("Heroku Connect's add-on and plan are known", connectAddOnFound),
       check(`Heroku Connect has mappings for ${named}`, mappingsExist(OLD_CONNECTION, objects)),
@@ -128,10 +130,11 @@ export const addColumn = runbook<RunbookDeps, Params>({
       manual('Recreate on the new database the objects Heroku Connect does not manage (indexes, views, functions, disabled triggers)', recreateUnmanagedObjects, { cites: 'Prep 12' }),
       // Prep 13: the new connection keeps syncing from Salesforce until the cutover, which is planned
       // (`--at`) and approved here.
-      approval('Approve the cutover', { cites: 'Prep 13' }),
+      approval('Approve the cutover', { cites: 'Prep 13', binds: ['consumers'] }),
     ];
     const cutover: Array<Step<RunbookDeps, unknown>> = [
       disableScheduler('Cutover 1'),
+      consumersUnchangedCheck(NEW_ADD_ON, 'Cutover 1'),
       action('Turn maintenance mode on', {
         do: setMaintenance(true),
         done: maintenanceIs(true),

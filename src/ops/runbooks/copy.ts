@@ -10,7 +10,7 @@ import { resume } from './mutations/resume.js';
 import { copyData } from './mutations/transfer.js';
 import { required } from './outputs.js';
 import { APP, appName, PLAN, pgVersion, postgresPlan, shortPlan, VERSION } from './params.js';
-import { connectDatabaseChecks, consumersCheck } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck, consumersUnchangedCheck } from './preflight.js';
 import { formationRestored, maintenanceIs, workersScaledDown } from './reads/app.js';
 import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
 import { HEROKU_CONNECT } from './reads/connection.js';
@@ -28,6 +28,8 @@ export const copyParams = z
 type Params = z.infer<typeof copyParams>;
 
 const PG_COPY = 'pg:copy';
+/** A pg:copy target is a new add-on: the old one's credentials are not on it. */
+const NEW_ADD_ON = { carriesCredentials: false };
 
 /**
  * `plan-change --via copy`: the Essential-tier move (Dev Center "Heroku Connect Maintenance
@@ -48,7 +50,7 @@ export const copy = runbook<RunbookDeps, Params>({
     const onto = [plan && shortPlan(plan), version && `Postgres ${version}`].filter(Boolean).join(', ');
     return [
       ...connectDatabaseChecks(),
-      consumersCheck(),
+      consumersCheck(NEW_ADD_ON),
       check("The new database's version is not older than the current one", versionNotOlder(version)),
       action(`Create the new database (${onto})`, {
         // Without a version Heroku would pick its default, which may be older than the database's.
@@ -58,8 +60,9 @@ export const copy = runbook<RunbookDeps, Params>({
         cites: PG_COPY,
       }),
       wait('Wait until the new database is available', newDatabaseAvailable, { ...timing.newDatabase, cites: PG_COPY }),
-      approval('Approve the cutover'),
+      approval('Approve the cutover', { binds: ['consumers'] }),
       disableScheduler(PG_COPY),
+      consumersUnchangedCheck(NEW_ADD_ON, PG_COPY),
       action('Turn maintenance mode on', {
         do: setMaintenance(true),
         done: maintenanceIs(true),

@@ -18,6 +18,7 @@ import { destroyNewDatabase } from './mutations/new-database.js';
 import { action, approval, check, wait, type Step } from './runbook.js';
 import { disableScheduler, enableScheduler, restartOtherWriters, stopOtherWriters } from './writers.js';
 import { pauseRetry, timing } from './timings.js';
+import { consumersUnchangedCheck } from './preflight.js';
 
 type Steps = Array<Step<RunbookDeps, unknown>>;
 
@@ -41,8 +42,9 @@ export function followerChangeoverSteps(options: { plan?: string; becomeLeader: 
     }),
     wait('Wait until the follower is available', newDatabaseAvailable, { ...timing.newDatabase, cites: 'step 1' }),
     wait(`Wait until the follower is within ${CAUGHT_UP} commits of its leader`, lagAtMost(CAUGHT_UP), { ...timing.followerCaughtUp, cites: 'step 2' }),
-    approval('Approve the cutover'),
+    approval('Approve the cutover', { binds: ['consumers'] }),
     disableScheduler('step 3'),
+    consumersUnchangedCheck({}, 'step 3'),
     action('Turn maintenance mode on', {
       do: setMaintenance(true),
       done: maintenanceIs(true),

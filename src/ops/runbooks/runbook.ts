@@ -160,10 +160,25 @@ export interface WaitStep<Deps = unknown, Params = unknown> extends StepBase<Dep
 
 export interface ApprovalStep<Deps = unknown, Params = unknown> extends StepBase<Deps, Params> {
   readonly kind: 'approval';
+  /**
+   * Outputs recorded before the approval that approvers approve with the plan (what a cutover found
+   * to move and stop): the run's plan hash covers them from the approval request on.
+   */
+  readonly binds?: readonly string[];
 }
 
 export interface ManualStep<Deps = unknown, Params = unknown> extends StepBase<Deps, Params> {
   readonly kind: 'manual';
+  readonly instructions: StepFn<Deps, Params, string>;
+  /**
+   * The person's step that undoes this one, offered by a rollback after a cancel or a failure (the
+   * Scheduler jobs disabled by hand are enabled again by hand). It is a manual step of its own.
+   */
+  readonly undo?: ManualUndo<Deps, Params>;
+}
+
+export interface ManualUndo<Deps = unknown, Params = unknown> {
+  readonly title: string;
   readonly instructions: StepFn<Deps, Params, string>;
 }
 
@@ -306,18 +321,20 @@ export function wait<Deps, Params>(title: string, until: StepFn<Deps, Params, Wa
 }
 
 /** Holds the run until enough approvers approve (the number comes from policy at start). */
-export function approval<Deps = unknown, Params = unknown>(title: string, options: Pick<StepOptions<Deps, Params>, 'cites'> = {}): ApprovalStep<Deps, Params> {
-  return { kind: 'approval', ...base(title, [], options) };
+export function approval<Deps = unknown, Params = unknown>(title: string, options: Pick<StepOptions<Deps, Params>, 'cites'> & { binds?: readonly string[] } = {}): ApprovalStep<Deps, Params> {
+  const { binds, ...rest } = options;
+  return { kind: 'approval', ...base(title, [], rest), ...(binds?.length && { binds }) };
 }
 
 /** A human step outside the APIs, confirmed with a button. */
 export function manual<Deps, Params>(
   title: string,
   instructions: string | StepFn<Deps, Params, string>,
-  options: StepOptions<Deps, Params> = {},
+  options: StepOptions<Deps, Params> & { undo?: ManualUndo<Deps, Params> } = {},
 ): ManualStep<Deps, Params> {
+  const { undo, ...rest } = options;
   const fn: StepFn<Deps, Params, string> = typeof instructions === 'string' ? async () => instructions : instructions;
-  return { kind: 'manual', ...base(title, [fn], options), instructions: fn };
+  return { kind: 'manual', ...base(title, [fn], rest), instructions: fn, ...(undo && { undo }) };
 }
 
 /** The registry the engine runs from: runbooks by name. */

@@ -5,7 +5,7 @@ import { pause } from './mutations/pause.js';
 import { resume } from './mutations/resume.js';
 import { cancelUpgrade, DRY_RUN_STARTED, dryRunUpgrade, prepareUpgrade, runUpgrade } from './mutations/upgrade.js';
 import { APP, appName, flag, pgVersion, VERSION } from './params.js';
-import { connectDatabaseChecks, consumersCheck } from './preflight.js';
+import { connectDatabaseChecks, consumersCheck, consumersUnchangedCheck } from './preflight.js';
 import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
 import { HEROKU_CONNECT } from './reads/connection.js';
 import { isLeader, notEssential, versionIsNewer } from './reads/database.js';
@@ -88,11 +88,12 @@ export const upgrade = runbook<RunbookDeps, Params>({
         cites: 'pg:upgrade:prepare',
       }),
       wait('Wait until the upgrade is prepared', preparedToRun, { ...timing.upgradePrepared, cites: 'pg:upgrade:wait' }),
-      approval('Approve the cutover'),
+      approval('Approve the cutover', { binds: ['consumers'] }),
       check('The prepared upgrade is still waiting to run', upgradeStillScheduled),
       // "Both methods require some application downtime to ensure that no data is lost during the
       // upgrade" (Dev Center "Upgrading the Version of a Heroku Postgres Database"): every writer stops.
       disableScheduler('pg:upgrade:run'),
+      consumersUnchangedCheck({}, 'pg:upgrade:run'),
       ...stopAppWriters('pg:upgrade:run'),
       ...stopOtherWriters('pg:upgrade:run'),
       wait('Wait until Heroku Connect is IDLE', connectionReaches(HEROKU_CONNECT, 'IDLE'), timing.untilIdle),

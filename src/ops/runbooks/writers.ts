@@ -39,13 +39,27 @@ const schedulerInstructions = (enable: boolean) =>
       : `Heroku Scheduler runs its jobs as one-off dynos, which maintenance mode does not stop, and it has no API: before writes stop, open the Scheduler dashboard of each app and disable every job that writes to the database (Scheduler offers no pause: note each job's command and frequency, then remove it). A job running now is stopped by the run with the other one-off dynos.\n${where}`;
   });
 
-/** Before writes stop: the Scheduler's jobs, by hand (only when an app that uses the database has Scheduler). */
+const SCHEDULER_ENABLE = 'Enable the jobs again in the Heroku Scheduler dashboard';
+
+/** In a rollback: the jobs come back once the run's other changes are undone (the undo steps run newest first). */
+const schedulerRollback = read([], async (ctx) => {
+  const schedulers = required(ctx, 'consumers').schedulers;
+  const where = schedulers.map((s) => `• ${s.app}: \`heroku addons:open ${s.addonName} -a ${s.app}\``).join('\n');
+  return `The run stopped before its cutover finished, and this rollback has undone its other changes. In the Heroku Scheduler dashboard of each app, enable again every job you disabled for this run (add back, with its command and frequency, any job you removed):\n${where}`;
+});
+
+/** Before writes stop: the Scheduler's jobs, by hand (only when an app that uses the database has Scheduler); a rollback enables them again. */
 export const disableScheduler = (cites?: string): Step<RunbookDeps, unknown> =>
-  manual('Disable the jobs in the Heroku Scheduler dashboard', schedulerInstructions(false), { when: whenScheduler, ...(cites && { cites }) });
+  manual('Disable the jobs in the Heroku Scheduler dashboard', schedulerInstructions(false), {
+    when: whenScheduler,
+    undo: { title: SCHEDULER_ENABLE, instructions: schedulerRollback },
+    ...(cites && { cites }),
+  });
+
 
 /** At the end, once writes are on again. */
 export const enableScheduler = (cites?: string): Step<RunbookDeps, unknown> =>
-  manual('Enable the jobs again in the Heroku Scheduler dashboard', schedulerInstructions(true), { when: whenScheduler, ...(cites && { cites }) });
+  manual(SCHEDULER_ENABLE, schedulerInstructions(true), { when: whenScheduler, ...(cites && { cites }) });
 
 /** The app's own writers, for a runbook that did not stop them before (pg:upgrade in place). */
 export function stopAppWriters(cites?: string): Steps {

@@ -1,10 +1,28 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Consumers } from '../../../src/ops/runbooks/outputs.js';
+import type { TransitionPoint } from '../../../src/ops/engine/index.js';
+import type { World } from '../../../src/sandbox/heroku/index.js';
+import { attach } from '../../../src/sandbox/heroku/world/attachments.js';
 import { startOneOff } from '../../../src/sandbox/heroku/world/dynos.js';
-import { stepOf } from './support/connect-runs.js';
-import { OPERATOR, startHarness, type Harness } from './support/harness.js';
+import { drive, stepOf } from './support/connect-runs.js';
+import { APPROVER, OPERATOR, startHarness, type Harness } from './support/harness.js';
 
 const CHECK = 'Every consumer of the database is found, and every app that uses it can be changed';
+const UNCHANGED = 'The consumers are still those the approvers approved, and every app that uses the database can still be changed';
+
+const appNamed = (world: World, name: string) => {
+  const app = world.apps.get(name);
+  if (!app) throw new Error(`seed: no ${name}`);
+  return app;
+};
+/** hooli-prod's database (its DATABASE), as an add-on of the simulator. */
+const hooliAddOn = (world: World) => {
+  const hooli = appNamed(world, 'hooli-prod');
+  const id = [...world.attachments.values()].find((a) => a.appId === hooli.id && a.name === 'DATABASE')?.addonId ?? '';
+  const addon = world.addons.get(id);
+  if (!addon) throw new Error('seed: no database on hooli-prod');
+  return addon;
+};
 
 /**
  * Discovery at the start of every cutover (issue 10), on the seeded hooli-prod: the pool, a color
@@ -65,6 +83,102 @@ describe('consumers of the database a cutover replaces', () => {
     });
   });
 
+  describe('the plan hash', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness();
+    });
+    afterAll(() => h.close());
+
+    it('binds the consumers found before the approval: an approval of the plan alone is refused', async () => {
+      const started = await h.start('upgrade', 'hooli-prod', { version: 17 });
+      const run = await h.waitFor(started.id, ['awaiting_approval']);
+      const planOnly = h.engine.plan('upgrade', { version: 17 }, 'hooli-prod').hash;
+      expect(started.planHash).toBe(planOnly);
+      expect(run.planHash).not.toBe(planOnly);
+      const stale = await h.engine.approve({ runId: run.id, userId: APPROVER, planHash: planOnly });
+      expect(stale.outcome).toBe('plan_changed');
+      const bound = await h.engine.approve({ runId: run.id, userId: APPROVER, planHash: run.planHash });
+      expect(bound.outcome).toBe('approved');
+      await h.engine.cancel({ runId: run.id, userId: OPERATOR });
+    });
+  });
+
+  describe('found again right before the cutover', () => {
+    let h: Harness;
+    let hook: ((point: TransitionPoint, runId: string, stepIdx: number) => void) | undefined;
+    beforeAll(async () => {
+      h = await startHarness({ engine: { onTransition: (...args) => hook?.(...args) } });
+    });
+    afterAll(() => h.close());
+    beforeEach(() => {
+      hook = undefined;
+      h.sim.reset();
+    });
+
+    const cases: Array<{ what: string; change: (world: World) => void; message: RegExp; next: RegExp }> = [
+      {
+        what: 'another app attached the database',
+        change: (world) => void attach(world, { addon: hooliAddOn(world), app: appNamed(world, 'acme-prod'), name: 'HOOLI_DB', confirm: 'acme-prod' }),
+        message: /changed since the plan was approved: new attachment HOOLI_DB on acme-prod\b/,
+        next: /Start the runbook again for a new plan/,
+      },
+      {
+        what: 'someone opened a console on the other app',
+        change: (world) => void startOneOff(world, appNamed(world, 'hooli-reports'), { command: 'bin/rails console', configVar: 'HOOLI_DB_URL' }),
+        message: /one-off dyno run\.\d+ on hooli-reports \(bin\/rails console\) started since/,
+        next: /Start the runbook again for a new plan/,
+      },
+      {
+        what: 'the token may only view the other app now',
+        change: (world) => {
+          appNamed(world, 'hooli-reports').access = 'view';
+        },
+        message: /^Before the cutover: .*hooli-reports, which this Heroku token may not change \(403\)/,
+        next: /--permissions deploy,operate/,
+      },
+    ];
+    for (const c of cases) {
+      it(`upgrade: stops before any change when ${c.what} after the approval`, async () => {
+        const checkIdx = h.engine.plan('upgrade', { version: 17 }, 'hooli-prod').steps.findIndex((s) => s.title === UNCHANGED);
+        let before = -1;
+        hook = (point, _runId, stepIdx) => {
+          if (point !== 'before_step' || stepIdx !== checkIdx) return;
+          hook = undefined;
+          c.change(h.world);
+          before = h.mutations().length;
+        };
+        const run = await drive(h, (await h.start('upgrade', 'hooli-prod', { version: 17 })).id);
+        expect(run.status).toBe('failed');
+        expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: UNCHANGED, message: expect.stringMatching(c.message) });
+        expect(run.error?.next).toMatch(c.next);
+        // The Scheduler jobs were disabled by hand for this run: the remedy says how they come back.
+        expect(run.error?.next).toContain('enable them again');
+        // Nothing after the approval changed anything: writes never stopped.
+        expect(before).toBeGreaterThanOrEqual(0);
+        expect(h.mutations().slice(before)).toEqual([]);
+        expect(appNamed(h.world, 'hooli-prod').maintenance).toBe(false);
+        expect(appNamed(h.world, 'hooli-reports').maintenance).toBe(false);
+        expect(run.downtime ?? null).toBeNull();
+        // The consumers recorded are those approved, not the ones found at the end.
+        expect((run.outputs.consumers as Consumers).attachments.map((a) => a.app)).not.toContain('acme-prod');
+      });
+    }
+
+    it('copy: refuses a name attached through a credential, which the new database cannot take', async () => {
+      const hooli = appNamed(h.world, 'hooli-prod');
+      const credential = attach(h.world, { addon: hooliAddOn(h.world), app: hooli, name: 'HOOLI_ANALYST', namespace: 'credential:analyst' });
+      try {
+        const run = await h.run('copy', 'hooli-prod', { plan: 'heroku-postgresql:standard-2' });
+        expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: CHECK, message: expect.stringContaining('HOOLI_ANALYST on hooli-prod (credential:analyst)') });
+        expect(run.error?.next).toContain('--via follower');
+        expect(h.mutations()).toEqual([]);
+      } finally {
+        h.world.attachments.delete(credential.id);
+      }
+    });
+  });
+
   describe('refusals, before any change', () => {
     let h: Harness;
     beforeAll(async () => {
@@ -93,6 +207,20 @@ describe('consumers of the database a cutover replaces', () => {
       expect(run.error).toMatchObject({ stepTitle: CHECK, message: expect.stringContaining('hooli-reports, which this Heroku token may not change (403)') });
       expect(run.error?.next).toContain('--permissions deploy,operate');
       expect(h.mutations()).toEqual([]);
+    });
+
+    it('refuses a database attached to an app the token cannot see (404 not_found), naming the access to grant', async () => {
+      const reports = appNamed(h.world, 'hooli-reports');
+      reports.access = 'none';
+      try {
+        const run = await h.run('upgrade-via-follower', 'hooli-prod', { version: 17 });
+        expect(run.status).toBe('failed');
+        expect(run.error).toMatchObject({ stepTitle: CHECK, message: expect.stringContaining('hooli-reports, which this Heroku token cannot see (404 not_found)') });
+        expect(run.error?.next).toContain('heroku access:add USER --app APP --permissions deploy,operate');
+        expect(h.mutations()).toEqual([]);
+      } finally {
+        reports.access = 'full';
+      }
     });
 
     it('lets a database used only by apps of the policy through', async () => {

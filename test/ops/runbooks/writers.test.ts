@@ -222,11 +222,16 @@ describe('rolling back after the writers stopped', () => {
       'Turn maintenance mode off again on the other apps that had it off',
       'Scale the worker dynos back to the recorded formation',
       'Turn maintenance mode off',
+      // The person who disabled the Scheduler jobs enables them again once writes are back (issue 10: the rollback names the manual step).
+      'Enable the jobs again in the Heroku Scheduler dashboard',
       'Destroy the new database',
     ]);
+    expect(app(h, 'hooli-prod').schedulerJobs.every((j) => !j.enabled)).toBe(true);
     h.sim.setFaults({ stuckPolling: [] });
     const rollback = await drive(h, (await h.engine.rollback({ runId: started.id, userId: 'U_OPERATOR' })).id);
     expect(why(rollback)).toBe('succeeded');
+    expect(rollback.steps.filter((s) => s.kind === 'manual').map((s) => [s.title, s.status])).toEqual([['Enable the jobs again in the Heroku Scheduler dashboard', 'done']]);
+    expect(app(h, 'hooli-prod').schedulerJobs.every((j) => j.enabled)).toBe(true);
     expect(reports.maintenance).toBe(false);
     expect(reports.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
     expect(app(h, 'hooli-prod').maintenance).toBe(false);

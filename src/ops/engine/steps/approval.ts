@@ -2,6 +2,7 @@ import ms from 'ms';
 import type { ApprovalStep } from '../../runbooks/runbook.js';
 import type { Definition } from '../definitions.js';
 import type { Snapshot, StepState } from '../run-store.js';
+import { runHash } from '../plan.js';
 import { approvalExpiry } from '../view.js';
 import { gate } from './cutover-gate.js';
 import type { Next, StepKit } from './kit.js';
@@ -14,21 +15,23 @@ export async function runApproval<Deps>(kit: StepKit<Deps>, snap: Snapshot, def:
   const timeScale = kit.o.timeScale;
   const requestedAt = kit.iso();
   const expiry = required > 0 ? new Date(approvalExpiry(requestedAt, run.approvalTimeoutMs, timeScale)).toISOString() : null;
+  // What approvers approve: the plan, and what the run recorded for them to see (a cutover's consumers).
+  const hash = runHash(def.plan, def.steps, run.outputs);
   if (state.status === 'pending') {
     await kit.hook('before_step', snap, state);
     await kit.commit(snap, {
-      run: { status: 'awaiting_approval' },
+      run: { status: 'awaiting_approval', ...(hash !== run.planHash && { planHash: hash }) },
       step: { idx: state.idx, set: { status: 'held', startedAt: requestedAt, nextPollAt: expiry } },
-      audit: [{ type: 'approval.requested', actor: 'engine', stepIdx: state.idx, detail: { required, planHash: run.planHash } }],
+      audit: [{ type: 'approval.requested', actor: 'engine', stepIdx: state.idx, detail: { required, planHash: hash } }],
     });
     return 'continue';
   }
-  if (def.plan.hash !== run.planHash) {
+  if (hash !== run.planHash) {
     // The plan changed (a runbook's calls changed in a deploy): approvals given to the old one are void.
     await kit.commit(snap, {
-      run: { planHash: def.plan.hash, status: 'awaiting_approval', heldFor: null },
+      run: { planHash: hash, status: 'awaiting_approval', heldFor: null },
       step: { idx: state.idx, set: { startedAt: requestedAt, nextPollAt: expiry } },
-      audit: [{ type: 'approval.voided', actor: 'engine', stepIdx: state.idx, detail: { previous: run.planHash, planHash: def.plan.hash } }],
+      audit: [{ type: 'approval.voided', actor: 'engine', stepIdx: state.idx, detail: { previous: run.planHash, planHash: hash } }],
     });
     return 'continue';
   }

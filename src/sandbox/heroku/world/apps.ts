@@ -27,9 +27,11 @@ export interface App {
   schedulerJobs: SchedulerJob[];
   /**
    * What the API token may do on the app: `full`, or `view` (a team member with the view
-   * permission: reads work, every change answers 403 forbidden).
+   * permission: reads work, every change answers 403 forbidden), or `none` (not a member: Heroku
+   * answers 404 not_found on every path of the app, as for an app that does not exist; an
+   * attachment on it is still listed by the add-on's attachments).
    */
-  access: 'full' | 'view';
+  access: 'full' | 'view' | 'none';
   /** the release phase fails (a broken migration): releases end `failed` */
   releasePhaseFails?: boolean;
 }
@@ -75,7 +77,7 @@ export function appById(world: World, id: string): App | undefined {
 /** `{app}` in a path is an app id or name. */
 export function findApp(world: World, idOrName: string): App {
   const app = world.apps.get(idOrName) ?? appById(world, idOrName);
-  if (!app) throw notFound('app', "Couldn't find that app.");
+  if (!app || app.access === 'none') throw notFound('app', "Couldn't find that app.");
   return app;
 }
 
