@@ -9,8 +9,10 @@ import { setDbKey } from './mutations/db-key.js';
 import { pause } from './mutations/pause.js';
 import { required } from './outputs.js';
 import { APP, appName } from './params.js';
-import { connectionFoundCheck } from './preflight.js';
-import { writesStopped } from './reads/app.js';
+import { connectionFoundCheck, consumersCheck, consumersUnchangedCheck } from './preflight.js';
+import { connectDatabaseFound } from './reads/database.js';
+import { NO_WRITER_NOW, NO_WRITER_STILL, noWriterNow } from './reads/writers.js';
+import { disableScheduler, enableSchedulerWhenSynced } from './writers.js';
 import { configurationExported, importFinished, importStarted } from './reads/configuration.js';
 import { connectAddOnFound, newConnectAddOnExists, newConnectionListed, oldConnectAddOnGone, salesforceAuthorized } from './reads/connect-addon.js';
 import { connectionHasDatabase, connectionReaches, pausedOrPausing } from './reads/connection-state.js';
@@ -23,6 +25,12 @@ export const recreateParams = z.object({ app: appName });
 type Params = z.infer<typeof recreateParams>;
 
 const sameDbKey: DbKey = (ctx) => required(ctx, 'connection').db_key ?? 'DATABASE_URL';
+
+/**
+ * The database stays: no name moves and no other app is changed, but every app that uses it must
+ * not write while no connection captures its writes (issue 10, "recreate where it applies").
+ */
+const READS_ONLY = { changesApps: false };
 
 /**
  * `recreate`: rebuild the Heroku Connect add-on from its exported configuration (Dev Center
@@ -41,12 +49,18 @@ export const recreate = runbook<RunbookDeps, Params>({
   steps: () => [
     connectionFoundCheck(),
     check('Heroku Connect has a database set (db_key)', connectionHasDatabase),
+    check("Heroku Connect's db_key names a Heroku Postgres database of the app", connectDatabaseFound),
+    consumersCheck(READS_ONLY),
     check("Heroku Connect's add-on and plan are known", connectAddOnFound),
     check('Every mapping is DATA_SYNCED', allMappingsSynced),
-    check("The app's writes are stopped (maintenance mode on, worker dynos at 0)", writesStopped),
+    check(NO_WRITER_NOW, noWriterNow),
     check('Heroku Connect has no changes left to write to Salesforce', noPendingChanges),
     check('Export the Heroku Connect configuration (connect:export) and keep it with the run', configurationExported),
-    approval('Approve destroying and recreating the Heroku Connect add-on'),
+    approval('Approve destroying and recreating the Heroku Connect add-on', { binds: ['consumers'] }),
+    // A Scheduler job started during the recreate would write while no connection captures it.
+    disableScheduler(),
+    consumersUnchangedCheck(READS_ONLY),
+    check(NO_WRITER_STILL, noWriterNow),
     wait('Wait until Heroku Connect is IDLE', connectionReaches(HEROKU_CONNECT, 'IDLE'), timing.untilIdle),
     // The old connection is destroyed right after its pause, so resuming it is no rollback.
     action('Pause Heroku Connect', { do: pause(HEROKU_CONNECT), done: pausedOrPausing(HEROKU_CONNECT), retryRefused: pauseRetry, downtime: 'starts' }),
@@ -60,6 +74,7 @@ export const recreate = runbook<RunbookDeps, Params>({
     action('Import the kept configuration into the new connection', { do: importConfiguration, done: importStarted, downtime: 'ends' }),
     wait('Wait until the configuration is imported', importFinished, timing.importFinished),
     wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(NEW_CONNECTION, 'all'), { every: '1m', max: '10m', timeout: '72h', expect: ['10m', '24h'] }),
+    enableSchedulerWhenSynced(),
     manual('Set again by hand what the export does not carry (Merged Writes, logging, notifications)', settingsByHand),
   ],
 });

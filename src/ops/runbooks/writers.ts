@@ -61,6 +61,17 @@ export const disableScheduler = (cites?: string): Step<RunbookDeps, unknown> =>
 export const enableScheduler = (cites?: string): Step<RunbookDeps, unknown> =>
   manual(SCHEDULER_ENABLE, schedulerInstructions(true), { when: whenScheduler, ...(cites && { cites }) });
 
+/** recreate's end: the app's writes are the operator's to turn on, but a job may run once the new connection syncs every mapping. */
+export const enableSchedulerWhenSynced = (): Step<RunbookDeps, unknown> =>
+  manual(
+    SCHEDULER_ENABLE,
+    read([], async (ctx) => {
+      const where = required(ctx, 'consumers').schedulers.map((s) => `• ${s.app}: \`heroku addons:open ${s.addonName} -a ${s.app}\``).join('\n');
+      return `The new connection syncs every mapping, so what the jobs write is captured again. In the Heroku Scheduler dashboard of each app, enable again every job you disabled before the recreate (add back, with its command and frequency, any job you removed); turn the app's writes back on as you planned:\n${where}`;
+    }),
+    { when: whenScheduler },
+  );
+
 /** The app's own writers, for a runbook that did not stop them before (pg:upgrade in place). */
 export function stopAppWriters(cites?: string): Steps {
   return [

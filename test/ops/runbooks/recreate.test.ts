@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { RunView } from '../../../src/ops/engine/index.js';
+import type { Consumers } from '../../../src/ops/runbooks/outputs.js';
+import { CONSUMERS_UNCHANGED as UNCHANGED } from '../../../src/ops/runbooks/reads/consumers.js';
+import { NO_WRITER_NOW } from '../../../src/ops/runbooks/reads/writers.js';
 import { changes, connectionsOf, drive, FAULTS_TIME_SCALE, mappingOf, runToEnd, stepOf, stopWrites } from './support/connect-runs.js';
 import { connectionOf, FAULTS, OPERATOR, startHarness, why, type Harness } from './support/harness.js';
 
@@ -58,11 +61,50 @@ describe('recreate', () => {
     const run = await runToEnd(h, 'recreate', 'acme-prod');
     expect(run.error).toMatchObject({
       code: 'check_failed',
-      stepTitle: "The app's writes are stopped (maintenance mode on, worker dynos at 0)",
-      message: 'acme-prod still takes writes: maintenance mode is off and worker=3 still run.',
-      next: 'Stop writes first: `heroku maintenance:on -a acme-prod` and `heroku ps:scale worker=0 -a acme-prod`, then start again.',
+      stepTitle: NO_WRITER_NOW,
+      message: 'Something still writes to the database: acme-prod is not in maintenance mode; acme-prod runs worker=3.',
+      next: 'Stop writes first: `heroku maintenance:on -a acme-prod`, `heroku ps:scale worker=0 -a acme-prod` (a Scheduler job: disable it in the Scheduler dashboard), then start again.',
     });
     expect(changes(h)).toEqual([]);
+  });
+
+  describe('on a database other apps use (hooli-prod: the pool, a color name as db_key, hooli-reports, Heroku Scheduler)', () => {
+    const hooliApps = ['hooli-prod', 'hooli-reports'];
+    const schedulerJobs = () => h.world.apps.get('hooli-prod')?.schedulerJobs ?? [];
+
+    it('refuses while the other app writes, naming it, before any change', async () => {
+      stopWrites(h.world, 'hooli-prod');
+      for (const job of schedulerJobs()) job.enabled = false;
+      const run = await runToEnd(h, 'recreate', 'hooli-prod');
+      expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: NO_WRITER_NOW, message: expect.stringContaining('hooli-reports is not in maintenance mode; hooli-reports runs worker=1') });
+      expect(run.error?.next).toContain('`heroku maintenance:on -a hooli-reports`');
+      expect((run.outputs.consumers as Consumers).attachments.map((a) => `${a.app} ${a.name}`)).toEqual([
+        'hooli-prod DATABASE',
+        'hooli-prod DATABASE_CONNECTION_POOL',
+        'hooli-prod HEROKU_POSTGRESQL_CHARCOAL',
+        'hooli-reports HOOLI_DB',
+      ]);
+      expect(changes(h)).toEqual([]);
+    });
+
+    it('with every app stopped: the Scheduler off by hand during the recreate, no other app changed, the same db_key synced', async () => {
+      for (const app of hooliApps) stopWrites(h.world, app);
+      for (const job of schedulerJobs()) job.enabled = false;
+      const before = connectionOf(h.world, 'hooli-prod');
+      const run = await runToEnd(h, 'recreate', 'hooli-prod');
+      expect(why(run)).toBe('succeeded');
+      const connection = connectionOf(h.world, 'hooli-prod');
+      expect(connection.id).not.toBe(before.id);
+      expect(connection).toMatchObject({ dbKey: 'HEROKU_POSTGRESQL_CHARCOAL_URL', state: 'IDLE' });
+      expect(connection.mappings.every((m) => m.state === 'DATA_SYNCED')).toBe(true);
+      expect(stepOf(run, 'Disable the jobs in the Heroku Scheduler dashboard').status).toBe('done');
+      expect(stepOf(run, 'Enable the jobs again in the Heroku Scheduler dashboard').status).toBe('done');
+      expect(stepOf(run, UNCHANGED).status).toBe('done');
+      expect(schedulerJobs().every((j) => j.enabled)).toBe(true);
+      // Only the connection is rebuilt: no name moves, no app is put in or out of maintenance.
+      expect(changes(h).filter((c) => /addon-attachments|^PATCH \/apps\/|formation/.test(c))).toEqual([]);
+      for (const app of hooliApps) expect(h.world.apps.get(app)?.maintenance).toBe(true);
+    });
   });
 
   it('refuses while a mapping is not DATA_SYNCED', async () => {

@@ -96,6 +96,12 @@ export interface RefusalOptions {
    * `credential:` namespace can be attached to it.
    */
   carriesCredentials?: boolean;
+  /**
+   * Whether the run changes the other apps (moves their names, stops their writers). `recreate`
+   * does not (the database stays; it checks that writes are stopped): an app it may only view or
+   * that the policy does not name is then no reason to refuse, one it cannot see still is.
+   */
+  changesApps?: boolean;
 }
 
 /**
@@ -135,14 +141,14 @@ export function refusalOf(
       next: `Give the token's user access to ${notFound.join(', ')} with the deploy and operate permissions (\`heroku access:add USER --app APP --permissions deploy,operate\`), or detach the database from ${notFound.length === 1 ? 'that app' : 'those apps'} (\`heroku addons:detach NAME -a APP\`), then start again.`,
     };
   }
-  if (forbidden.length) {
+  if (forbidden.length && options.changesApps !== false) {
     return {
       reason: `${addonName} is also attached to ${forbidden.join(', ')}, which this Heroku token may not change (403): the cutover could not move ${forbidden.length === 1 ? 'its names' : 'their names'} nor stop ${forbidden.length === 1 ? 'its' : 'their'} writes.`,
       next: `Give the token's user the deploy and operate permissions on ${forbidden.join(', ')} (\`heroku access:update USER --app APP --permissions deploy,operate\`), or detach the database from ${forbidden.length === 1 ? 'that app' : 'those apps'}, then start again.`,
     };
   }
   const apps = [...new Set(consumers.attachments.map((a) => a.app))];
-  const outside = policyApps ? apps.filter((app) => !policyApps.includes(app)) : [];
+  const outside = policyApps && options.changesApps !== false ? apps.filter((app) => !policyApps.includes(app)) : [];
   if (outside.length) {
     return {
       reason: `${addonName} is also attached to ${outside.join(', ')}, which the policy does not name: connect-ops would change ${outside.length === 1 ? 'an app' : 'apps'} nobody approved it for.`,

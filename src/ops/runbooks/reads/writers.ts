@@ -130,6 +130,24 @@ export const noWriterRan: Fn<CheckResult> = read([api.platform.app, api.platform
   };
 });
 
+/**
+ * Check, for a runbook that does not stop writers but needs them stopped (`recreate`: writes made
+ * while no connection's triggers capture them would never reach Salesforce): nothing the platform
+ * shows writes to the database, on any app that uses it.
+ */
+export const noWriterNow: Fn<CheckResult> = read([api.platform.app, api.platform.formation, api.platform.dynos], async (ctx) => {
+  const { running, remedies } = await writersRunning(ctx);
+  if (running.length === 0) return { ok: true };
+  return {
+    ok: false,
+    reason: `Something still writes to the database: ${running.join('; ')}.`,
+    next: `Stop writes first: ${remedies.join(', ')} (a Scheduler job: disable it in the Scheduler dashboard), then start again.`,
+  };
+});
+
+export const NO_WRITER_NOW = 'Nothing writes to the database: every app that uses it in maintenance mode, non-web dynos at 0, no one-off dyno';
+export const NO_WRITER_STILL = 'Still nothing writes to the database, right before Heroku Connect is paused';
+
 /** Who the run stops, and which proof covers whom, for the plan card and `connect-ops plan`. */
 export const FOLLOWER_IN_SYNC = 'Wait until the follower is 0 commits behind';
 export const NO_WRITER_BEFORE = 'Nothing writes to the database: every app that uses it in maintenance mode, non-web dynos at 0, no one-off dyno';
@@ -149,6 +167,13 @@ export function writerLines(consumers: Consumers, app: string, stepTitles: reado
   });
   const oneOffs = consumers.oneOffDynos.map((d) => `${d.name} on ${d.app}`);
   const schedulers = consumers.schedulers.map((s) => `Heroku Scheduler jobs on ${s.app}`);
+  if (stepTitles.includes(NO_WRITER_NOW) && !stepTitles.includes(NO_WRITER_BEFORE)) {
+    // recreate: the database stays, and the run checks that writes are stopped rather than stopping them.
+    return [
+      `Writes must be stopped before the run, on: ${stopped.join(', ')}; no one-off dyno${oneOffs.length ? ` (running now: ${oneOffs.join(', ')})` : ''}${schedulers.length ? `; ${schedulers.join(', ')} disabled by hand after approval, enabled again once every mapping is synced` : ''}. The run checks them; it stops none.`,
+      `Proof: before the approval and again right before the pause, the platform shows ${apps.join(', ')} in maintenance mode, non-web dynos at 0 and no one-off dyno; not writers the APIs do not show.`,
+    ];
+  }
   const covered = [...apps.map((a) => `${a} processes`), 'one-off dynos', ...schedulers];
   const lines = [
     `Writes stop on: ${stopped.join(', ')}; one-off dynos ${oneOffs.length ? `(${oneOffs.join(', ')}, and any started since)` : '(none now; any started later)'} stopped after approval${schedulers.length ? `; ${schedulers.join(', ')} disabled by hand in the Scheduler dashboard` : ''}.`,
