@@ -187,9 +187,15 @@ describe('consumers of the database a cutover replaces', () => {
     afterAll(() => h.close());
     beforeEach(() => h.sim.reset());
 
-    for (const runbook of ['upgrade', 'upgrade-via-follower', 'copy']) {
+    const PARAMS: Record<string, Record<string, unknown>> = {
+      upgrade: { version: 17 },
+      'upgrade-via-follower': { version: 17 },
+      'plan-change-via-follower': { plan: 'heroku-postgresql:standard-2' },
+      copy: { plan: 'heroku-postgresql:standard-2' },
+      'add-column': { object: 'Account', fields: ['Region__c'] },
+    };
+    for (const [runbook, params] of Object.entries(PARAMS)) {
       it(`${runbook}: refuses a database also attached to an app outside the policy`, async () => {
-        const params = runbook === 'copy' ? { plan: 'heroku-postgresql:standard-2' } : { version: 17 };
         const run = await h.run(runbook, 'hooli-prod', params);
         expect(run.status).toBe('failed');
         expect(run.error).toMatchObject({ code: 'check_failed', stepTitle: CHECK, message: expect.stringContaining('hooli-reports, which the policy does not name') });

@@ -171,6 +171,30 @@ describe('cutovers on a database with a pool, custom names and another app', () 
       expect(h.world.addons.get(newId)?.plan.name).toBe('heroku-postgresql:standard-2');
     });
 
+    it('upgrade in place: no name moves, every name on every app still names the database, now upgraded, and Connect syncs it; each mutation once', async () => {
+      const old = hooliDatabase(h.world);
+      const run = await drive(h, (await h.start('upgrade', 'hooli-prod', { version: 17 })).id);
+      expect(why(run)).toBe('succeeded');
+      const consumers = run.outputs.consumers as Consumers;
+      expect(consumers.attachments.map((a) => [a.app, a.name, a.namespace])).toEqual(HOOLI_NAMES);
+      expect(consumers.followers).toHaveLength(1);
+      for (const [app, name, namespace] of HOOLI_NAMES) expect(nameOn(h.world, app as string, name as string)).toMatchObject({ addonId: old, namespace });
+      expect(h.world.databases.get(old)?.version).toBe(17);
+      expect(attachRequests(h)).toEqual([]);
+      const connection = connectionOf(h.world, 'hooli-prod');
+      expect(connection.dbKey).toBe('HEROKU_POSTGRESQL_CHARCOAL_URL');
+      expect(resolveConfigVar(h.world, appNamed(h.world, 'hooli-prod'), connection.dbKey ?? '')).toBe(old);
+      expect(connection.mappings.every((m) => m.state === 'DATA_SYNCED')).toBe(true);
+      // Each mutation of the upgrade once: prepare, run, pause and resume.
+      const sent = lines(h.mutations());
+      for (const once of [/\/upgrade\/prepare$/, /\/upgrade\/run$/, /\/actions\/pause$/, /\/actions\/resume$/]) expect(sent.filter((l) => once.test(l))).toHaveLength(1);
+      // Nothing wrote to the database while it was upgraded: from the run to the first restart of a writer.
+      const ran = Date.parse(h.sim.requests().find((r) => r.method === 'POST' && /\/upgrade\/run$/.test(r.path))?.at ?? '');
+      const restarted = Date.parse(h.sim.requests().find((r) => r.method === 'PATCH' && /^\/apps\/hooli-(prod|reports)\/formation$/.test(r.path) && Date.parse(r.at) > ran)?.at ?? '');
+      expect(restarted).toBeGreaterThan(ran);
+      expect(h.world.writeLedger.writersOf(old, ran).filter((e) => e.at < restarted)).toEqual([]);
+    });
+
     it('add-column: every name moves to the new database but the one the old connection keeps, and the new connection syncs it', async () => {
       // add-column promotes to DATABASE_URL: Heroku Connect on hooli-prod reads it here.
       setDatabase(h.world, connectionOf(h.world, 'hooli-prod'), { db_key: 'DATABASE_URL' });

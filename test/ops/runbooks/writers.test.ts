@@ -6,7 +6,8 @@ import type { RequestLogEntry, World } from '../../../src/sandbox/heroku/index.j
 import { startOneOff } from '../../../src/sandbox/heroku/world/dynos.js';
 import { drive } from './support/connect-runs.js';
 import { CRASH_TIMEOUT, crashAtEveryTransition, crashMidEveryMutation, transitionsOf } from './support/crash.js';
-import { CHANGEOVER_TIME_SCALE, startHarness, why, type Harness } from './support/harness.js';
+import { setDatabase } from '../../../src/sandbox/heroku/world/connections.js';
+import { CHANGEOVER_TIME_SCALE, connectionOf, startHarness, why, type Harness } from './support/harness.js';
 
 /**
  * Every writer of the database stops for the cutover and starts again after (issue 10, part 3), on
@@ -73,63 +74,86 @@ describe('every writer of the database stops for the cutover', () => {
   beforeEach(() => h.sim.reset());
 
   for (const c of CASES) {
-    it(`${c.runbook}: the plan lists the writers; the other app, one-off dynos and Scheduler stop, nothing writes during the change, and all come back as they were`, async () => {
-      const consoleDyno = startOneOff(h.world, app(h, 'hooli-reports'), { command: 'bin/rails console', configVar: 'HOOLI_DB_URL' });
-      const manual: string[] = [];
-      const onManual = schedulerPerson(h, manual);
-      const started = await h.start(c.runbook, 'hooli-prod', c.params);
-      const run = await drive(h, started.id, { onManual });
-      expect(why(run)).toBe('succeeded');
-
-      // The plan: who stops, and what the proof covers.
-      const consumers = run.outputs.consumers as Consumers;
-      const plan = writerLines(consumers, 'hooli-prod', run.steps.map((s) => s.title));
-      expect(plan[0]).toContain('hooli-prod (maintenance mode, worker=1 scaled to 0), hooli-reports (maintenance mode, worker=1 scaled to 0)');
-      expect(plan[0]).toContain(`${consoleDyno.name} on hooli-reports`);
-      expect(plan[0]).toContain('Heroku Scheduler jobs on hooli-prod disabled by hand');
-      expect(plan).toContainEqual(expect.stringMatching(c.proof));
-
-      // The Scheduler by hand, before writes stop and after they start again.
-      expect(manual.filter((t) => t === DISABLE || t === ENABLE)).toEqual([DISABLE, ENABLE]);
-      expect(app(h, 'hooli-prod').schedulerJobs.every((j) => j.enabled)).toBe(true);
-
-      // The other app, as it was, recorded for a restart to restore the same.
-      expect(run.outputs.otherApps as OtherAppBefore[]).toEqual([{ app: 'hooli-reports', maintenance: false, formation: [{ type: 'worker', quantity: 1 }] }]);
-      const reports = app(h, 'hooli-reports');
-      expect(reports.maintenance).toBe(false);
-      expect(reports.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
-      const hooli = app(h, 'hooli-prod');
-      expect(hooli.maintenance).toBe(false);
-      expect(hooli.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 2], ['worker', 1], ['release', 0]]);
-
-      // Each change to the other app once, in order; each one-off dyno stopped once, the console among them.
-      const mutations = h.mutations();
-      expect(mutations.filter((e) => e.path.startsWith('/apps/hooli-reports')).map(line)).toEqual([
-        'PATCH /apps/hooli-reports',
-        'PATCH /apps/hooli-reports/formation',
-        `POST /apps/hooli-reports/dynos/${consoleDyno.name}/actions/stop`,
-        'PATCH /apps/hooli-reports/formation',
-        'PATCH /apps/hooli-reports',
-      ]);
-      const stops = mutations.filter((e) => e.path.endsWith('/actions/stop')).map(line);
-      expect(new Set(stops).size).toBe(stops.length);
-      expect(run.outputs.stoppedDynos).toContainEqual({ app: 'hooli-reports', name: consoleDyno.name, type: 'run' });
-      expect(reports.dynos).toEqual([]);
-
-      // From the change until writes start again, no writer of either app wrote anywhere: the old database got nothing.
-      const change = mutations.find((e) => c.change.test(line(e)));
-      // Writes start again with the first scale back (workers come back before maintenance mode goes off).
-      const restart = mutations.find((e) => change !== undefined && at(e) >= at(change) && /^PATCH \/apps\/hooli-(prod|reports)(\/formation)?$/.test(line(e)));
-      if (!change || !restart) throw new Error(`no change or restart in ${mutations.map(line).join(', ')}`);
-      expect(at(change)).toBeLessThan(at(restart));
-      expect(writingBetween(h.world, ['hooli-prod', 'hooli-reports'], at(change), at(restart))).toEqual([]);
-      const old = (run.outputs.database as RecordedDatabase).addonId;
-      expect(h.world.writeLedger.writersOf(old, at(change)).filter((w) => w.at < at(restart))).toEqual([]);
-      // And once every name moved, nothing wrote to the old database after the change, to this day (in place, it is the same database).
-      if (c.runbook !== 'upgrade') expect(h.world.writeLedger.writersOf(old, at(change))).toEqual([]);
-    });
+    it(`${c.runbook}: the plan lists the writers; the other app, one-off dynos and Scheduler stop, nothing writes during the change, and all come back as they were`, () => expectEveryWriterStopped(h, c));
   }
 });
+
+/** add-column, at the harness's default scale (its initial loads need it); Heroku Connect reads DATABASE_URL, which it promotes. */
+describe('every writer of the database stops for the add-column cutover', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.sim.reset());
+
+  it('add-column: the plan lists the writers; the other app, one-off dynos and Scheduler stop, nothing writes during the change, and all come back as they were', async () => {
+    setDatabase(h.world, connectionOf(h.world, 'hooli-prod'), { db_key: 'DATABASE_URL' });
+    await expectEveryWriterStopped(h, {
+      runbook: 'add-column',
+      params: { object: 'Account', fields: ['Region__c'] },
+      // The promote: from there a write to the old database would stay behind.
+      change: /^POST \/addon-attachments$/,
+      proof: /^Proof: the platform shows hooli-prod, hooli-reports in maintenance mode/,
+    });
+  });
+});
+
+async function expectEveryWriterStopped(h: Harness, c: Case): Promise<void> {
+  const consoleDyno = startOneOff(h.world, app(h, 'hooli-reports'), { command: 'bin/rails console', configVar: 'HOOLI_DB_URL' });
+  const manual: string[] = [];
+  const onManual = schedulerPerson(h, manual);
+  const started = await h.start(c.runbook, 'hooli-prod', c.params);
+  const run = await drive(h, started.id, { onManual });
+  expect(why(run)).toBe('succeeded');
+
+  // The plan: who stops, and what the proof covers.
+  const consumers = run.outputs.consumers as Consumers;
+  const plan = writerLines(consumers, 'hooli-prod', run.steps.map((s) => s.title));
+  expect(plan[0]).toContain('hooli-prod (maintenance mode, worker=1 scaled to 0), hooli-reports (maintenance mode, worker=1 scaled to 0)');
+  expect(plan[0]).toContain(`${consoleDyno.name} on hooli-reports`);
+  expect(plan[0]).toContain('Heroku Scheduler jobs on hooli-prod disabled by hand');
+  expect(plan).toContainEqual(expect.stringMatching(c.proof));
+
+  // The Scheduler by hand, before writes stop and after they start again.
+  expect(manual.filter((t) => t === DISABLE || t === ENABLE)).toEqual([DISABLE, ENABLE]);
+  expect(app(h, 'hooli-prod').schedulerJobs.every((j) => j.enabled)).toBe(true);
+
+  // The other app, as it was, recorded for a restart to restore the same.
+  expect(run.outputs.otherApps as OtherAppBefore[]).toEqual([{ app: 'hooli-reports', maintenance: false, formation: [{ type: 'worker', quantity: 1 }] }]);
+  const reports = app(h, 'hooli-reports');
+  expect(reports.maintenance).toBe(false);
+  expect(reports.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 1], ['worker', 1]]);
+  const hooli = app(h, 'hooli-prod');
+  expect(hooli.maintenance).toBe(false);
+  expect(hooli.formation.map((f) => [f.type, f.quantity])).toEqual([['web', 2], ['worker', 1], ['release', 0]]);
+
+  // Each change to the other app once, in order; each one-off dyno stopped once, the console among them.
+  const mutations = h.mutations();
+  expect(mutations.filter((e) => e.path.startsWith('/apps/hooli-reports')).map(line)).toEqual([
+    'PATCH /apps/hooli-reports',
+    'PATCH /apps/hooli-reports/formation',
+    `POST /apps/hooli-reports/dynos/${consoleDyno.name}/actions/stop`,
+    'PATCH /apps/hooli-reports/formation',
+    'PATCH /apps/hooli-reports',
+  ]);
+  const stops = mutations.filter((e) => e.path.endsWith('/actions/stop')).map(line);
+  expect(new Set(stops).size).toBe(stops.length);
+  expect(run.outputs.stoppedDynos).toContainEqual({ app: 'hooli-reports', name: consoleDyno.name, type: 'run' });
+  expect(reports.dynos).toEqual([]);
+
+  // From the change until writes start again, no writer of either app wrote anywhere: the old database got nothing.
+  const change = mutations.find((e) => c.change.test(line(e)));
+  // Writes start again with the first scale back (workers come back before maintenance mode goes off).
+  const restart = mutations.find((e) => change !== undefined && at(e) >= at(change) && /^PATCH \/apps\/hooli-(prod|reports)(\/formation)?$/.test(line(e)));
+  if (!change || !restart) throw new Error(`no change or restart in ${mutations.map(line).join(', ')}`);
+  expect(at(change)).toBeLessThan(at(restart));
+  expect(writingBetween(h.world, ['hooli-prod', 'hooli-reports'], at(change), at(restart))).toEqual([]);
+  const old = (run.outputs.database as RecordedDatabase).addonId;
+  expect(h.world.writeLedger.writersOf(old, at(change)).filter((w) => w.at < at(restart))).toEqual([]);
+  // And once every name moved, nothing wrote to the old database after the change, to this day (in place, it is the same database).
+  if (c.runbook !== 'upgrade') expect(h.world.writeLedger.writersOf(old, at(change))).toEqual([]);
+}
 
 /**
  * The writers' steps under crashes, on hooli-prod (an upgrade via follower): killed in the middle of
