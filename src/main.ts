@@ -13,7 +13,7 @@ import { createEngine, type Engine } from './ops/engine/index.js';
 import { LivePlanNames } from './bot/plan-names.js';
 import { DeferredDriver } from './ops/engine/drivers/deferred.js';
 import { InProcessDriver } from './ops/engine/drivers/in-process.js';
-import { discoverAppConsumers } from './ops/runbooks/reads/consumers.js';
+import { discoverAppConsumers, refusalOptionsFor } from './ops/runbooks/reads/consumers.js';
 import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js';
 import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
@@ -163,7 +163,7 @@ export async function bootConnectOps(config: Config, options: StartOptions = {})
   });
   const ports: BotPorts = {
     appStatus: async (app) => appStatusForSlack(await appStatus(clients, app)),
-    consumers: (app) => discoverAppConsumers({ ...clients, policyApps: Object.keys(config.policy.apps) }, app),
+    consumers: (app, runbook) => discoverAppConsumers({ ...clients, policyApps: Object.keys(config.policy.apps) }, app, refusalOptionsFor(runbook)),
     upcomingWindows: () => upcomingWindows(store, options.maintenanceClock?.() ?? new Date()),
     runbookNames: [...runbooks.keys()],
     livePlanNames: () => planNames.get(),

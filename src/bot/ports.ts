@@ -68,7 +68,7 @@ export interface BotPorts {
    * Plan-time discovery (read-only) of who uses the app's Connect database, for the plan card of a
    * runbook that cuts over; the card lists nothing when absent.
    */
-  consumers?(app: string): Promise<PlannedConsumers>;
+  consumers?(app: string, runbook?: string): Promise<PlannedConsumers>;
   /** Heroku Postgres plan names for `plan-change` (`standard-0`, `premium-2`, ...); any name is accepted when absent. */
   planNames?: readonly string[];
   /** The same, read live from Heroku with a cache (plan-names.ts); undefined when it cannot be read, and planNames stands. */

@@ -32,6 +32,6 @@ export function sharedReads(ports: BotPorts, options: { ttlMs?: number; clock?: 
     ...ports,
     appStatus: (app) => shared(`status:${app}`, () => ports.appStatus(app)),
     upcomingWindows: () => shared('maintenance', () => ports.upcomingWindows()),
-    consumers: discover && ((app) => shared(`consumers:${app}`, () => withPriority('read', () => discover(app)))),
+    consumers: discover && ((app, runbook) => shared(`consumers:${app}:${runbook ?? ''}`, () => withPriority('read', () => discover(app, runbook)))),
   };
 }

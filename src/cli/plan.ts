@@ -17,7 +17,7 @@ export interface PlanCommandDeps<Deps> {
   /** Where the plan goes (stdout by default). */
   write?: (text: string) => void;
   /** With `--discover`: who uses the app's Connect database, read from Heroku (read-only). */
-  consumers?: (app: string) => Promise<PlannedConsumers>;
+  consumers?: (app: string, runbook?: string) => Promise<PlannedConsumers>;
 }
 
 export function planCommand<Deps>(deps: PlanCommandDeps<Deps>): Command {
@@ -39,7 +39,7 @@ export function planCommand<Deps>(deps: PlanCommandDeps<Deps>): Command {
       const { via, ...rest } = params;
       const plan = entry ? planRunbook(deps.runbooks, resolve(word, entry, via), rest, options.app) : planRunbook(deps.runbooks, word, params, options.app);
       const cutsOver = plan.steps.some((s) => s.title === CONSUMERS_CHECK);
-      const consumers = options.discover && cutsOver && deps.consumers ? await deps.consumers(options.app) : undefined;
+      const consumers = options.discover && cutsOver && deps.consumers ? await deps.consumers(options.app, plan.runbook) : undefined;
       write(options.json ? `${JSON.stringify(consumers ? { ...plan, consumers } : plan, null, 2)}\n` : renderPlan(plan, consumers));
     });
 }

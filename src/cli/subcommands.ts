@@ -69,9 +69,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
         runbooks,
         write,
         // --discover reads Heroku; a plain plan loads no HTTP client.
-        consumers: async (app) => {
-          const [{ herokuClientsFromEnv }, { discoverAppConsumers }] = await Promise.all([import('./heroku-clients.js'), import('../ops/runbooks/reads/consumers.js')]);
-          return discoverAppConsumers(herokuClientsFromEnv(), app);
+        consumers: async (app, runbook) => {
+          const [{ herokuClientsFromEnv }, { discoverAppConsumers, refusalOptionsFor }] = await Promise.all([import('./heroku-clients.js'), import('../ops/runbooks/reads/consumers.js')]);
+          return discoverAppConsumers(herokuClientsFromEnv(), app, refusalOptionsFor(runbook));
         },
       });
     },

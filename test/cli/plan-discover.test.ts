@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { planCommand } from '../../src/cli/plan.js';
 import { runbooks } from '../../src/ops/runbooks/index.js';
-import { discoverAppConsumers } from '../../src/ops/runbooks/reads/consumers.js';
+import { discoverAppConsumers, refusalOptionsFor } from '../../src/ops/runbooks/reads/consumers.js';
 import { startSandbox, type Sandbox } from '../support/simulated-heroku.js';
 
 /** `connect-ops plan … --discover` on the simulated Heroku: who uses the database, read before any run. */
@@ -14,7 +14,7 @@ describe('connect-ops plan --discover', () => {
 
   async function plan(args: string[], policyApps?: string[]): Promise<string> {
     let out = '';
-    const consumers = (app: string) => discoverAppConsumers({ ...sandbox.clients, policyApps }, app);
+    const consumers = (app: string, runbook?: string) => discoverAppConsumers({ ...sandbox.clients, policyApps }, app, refusalOptionsFor(runbook));
     await planCommand({ runbooks, write: (t) => (out += t), consumers }).exitOverride().parseAsync(args, { from: 'user' });
     return out;
   }
@@ -41,6 +41,15 @@ describe('connect-ops plan --discover', () => {
     expect(out).toContain('hooli-reports, which the policy does not name');
     const json = JSON.parse(await plan(['upgrade', '-a', 'acme-prod', '--version', '17', '--discover', '--json'])) as { consumers: { consumers: { attachments: unknown[] } } };
     expect(json.consumers.consumers.attachments).toEqual([{ app: 'acme-prod', name: 'DATABASE', namespace: null }]);
+  });
+
+  it('recreate keeps the database: it lists who must not write, and refuses no app it does not change', async () => {
+    const out = await plan(['recreate', '-a', 'hooli-prod', '--discover'], ['hooli-prod']);
+    expect(out).toContain('  Names on hooli-reports: HOOLI_DB_URL\n');
+    expect(out).toContain('Writes must be stopped before the run, on: hooli-prod (maintenance mode, worker=1 scaled to 0), hooli-reports (maintenance mode, worker=1 scaled to 0)');
+    expect(out).not.toContain('The run will refuse');
+    // The same database, cut over by copy, refuses hooli-reports.
+    expect(await plan(['plan-change', '-a', 'hooli-prod', '--plan', 'standard-2', '--via', 'copy', '--discover'], ['hooli-prod'])).toContain('hooli-reports, which the policy does not name');
   });
 
   it('reads nothing without --discover, nor for a runbook that does not cut over', async () => {

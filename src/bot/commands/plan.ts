@@ -12,7 +12,7 @@ export async function previewPlan(ctx: BotContext, inv: Invocation, request: Run
   const discover = ctx.ports.consumers;
   const consumers =
     discover && plan.steps.some((s) => s.title === CONSUMERS_CHECK)
-      ? await discover(request.app).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }))
+      ? await discover(request.app, request.runbook).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }))
       : undefined;
   await inv.reply(
     planCard({ plan, approvers: await ctx.access.approverMentions(request.app), approvalsRequired: approvals, approvalTimeoutMs, startWith, consumers }),

@@ -26,6 +26,7 @@ import { connectAddOnFound, newConnectAddOnExists, newConnectAddOnGone, newConne
 import { connectionReaches, notPaused, pausedOrPausing } from './reads/connection-state.js';
 import { dbKeyIs, NEW_CONNECTION, OLD_CONNECTION, type DbKey } from './reads/connection.js';
 import { newDatabasePromoted, syncsToDatabaseUrl } from './reads/cutover.js';
+import { NEW_ADD_ON } from './reads/consumers.js';
 import { keptConfigVar } from './reads/names.js';
 import { nameSteps, verifySteps } from './cutover.js';
 import { fieldsAre, fieldsMapped } from './reads/mapping-fields.js';
@@ -59,8 +60,7 @@ function columnsOf(params: Params): Columns[] {
 
 const newDatabase: DbKey = (ctx) => required(ctx, 'newDatabase').configVar;
 const promoted: DbKey = () => 'DATABASE_URL';
-/** The new database is a new add-on: the old one's credentials are not on it. */
-const NEW_ADD_ON = { carriesCredentials: false };
+
 
 /**
  * `add-column`: the help article "How to add a column to a very large table managed by Heroku Connect

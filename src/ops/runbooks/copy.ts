@@ -17,6 +17,7 @@ import { HEROKU_CONNECT } from './reads/connection.js';
 import { versionNotOlder } from './reads/database.js';
 import { mappingsSynced } from './reads/mappings.js';
 import { newDatabaseAvailable, newDatabaseExists, newDatabaseGone } from './reads/new-database.js';
+import { NEW_ADD_ON } from './reads/consumers.js';
 import { copyFinished, copyStarted } from './reads/transfer.js';
 import { action, approval, check, runbook, wait } from './runbook.js';
 import { pauseRetry, timing } from './timings.js';
@@ -28,8 +29,7 @@ export const copyParams = z
 type Params = z.infer<typeof copyParams>;
 
 const PG_COPY = 'pg:copy';
-/** A pg:copy target is a new add-on: the old one's credentials are not on it. */
-const NEW_ADD_ON = { carriesCredentials: false };
+
 
 /**
  * `plan-change --via copy`: the Essential-tier move (Dev Center "Heroku Connect Maintenance

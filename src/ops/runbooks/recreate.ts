@@ -10,6 +10,7 @@ import { pause } from './mutations/pause.js';
 import { required } from './outputs.js';
 import { APP, appName } from './params.js';
 import { connectionFoundCheck, consumersCheck, consumersUnchangedCheck } from './preflight.js';
+import { KEEPS_DATABASE } from './reads/consumers.js';
 import { connectDatabaseFound } from './reads/database.js';
 import { NO_WRITER_NOW, NO_WRITER_STILL, noWriterNow } from './reads/writers.js';
 import { disableScheduler, enableSchedulerWhenSynced } from './writers.js';
@@ -27,12 +28,6 @@ type Params = z.infer<typeof recreateParams>;
 const sameDbKey: DbKey = (ctx) => required(ctx, 'connection').db_key ?? 'DATABASE_URL';
 
 /**
- * The database stays: no name moves and no other app is changed, but every app that uses it must
- * not write while no connection captures its writes (issue 10, "recreate where it applies").
- */
-const READS_ONLY = { changesApps: false };
-
-/**
  * `recreate`: rebuild the Heroku Connect add-on from its exported configuration (Dev Center
  * "Managing Heroku Connect Sync and Connections", "Recreating a Connection After a Sandbox Refresh",
  * which describes it in prose, without numbered steps). With writes stopped and every mapping
@@ -40,6 +35,8 @@ const READS_ONLY = { changesApps: false };
  * and schema, authorized in Salesforce, and given the same mappings, which then load again. What the
  * export does not carry is set by hand.
  */
+// The database stays: no name moves and no other app is changed, but no app that uses it may write
+// while no connection captures its writes (issue 10, "recreate where it applies"): KEEPS_DATABASE.
 export const recreate = runbook<RunbookDeps, Params>({
   name: 'recreate',
   summary: 'Recreate the Heroku Connect add-on from its exported configuration (writes stopped, every mapping DATA_SYNCED)',
@@ -50,7 +47,7 @@ export const recreate = runbook<RunbookDeps, Params>({
     connectionFoundCheck(),
     check('Heroku Connect has a database set (db_key)', connectionHasDatabase),
     check("Heroku Connect's db_key names a Heroku Postgres database of the app", connectDatabaseFound),
-    consumersCheck(READS_ONLY),
+    consumersCheck(KEEPS_DATABASE),
     check("Heroku Connect's add-on and plan are known", connectAddOnFound),
     check('Every mapping is DATA_SYNCED', allMappingsSynced),
     check(NO_WRITER_NOW, noWriterNow),
@@ -59,7 +56,7 @@ export const recreate = runbook<RunbookDeps, Params>({
     approval('Approve destroying and recreating the Heroku Connect add-on', { binds: ['consumers'] }),
     // A Scheduler job started during the recreate would write while no connection captures it.
     disableScheduler(),
-    consumersUnchangedCheck(READS_ONLY),
+    consumersUnchangedCheck(KEEPS_DATABASE),
     check(NO_WRITER_STILL, noWriterNow),
     wait('Wait until Heroku Connect is IDLE', connectionReaches(HEROKU_CONNECT, 'IDLE'), timing.untilIdle),
     // The old connection is destroyed right after its pause, so resuming it is no rollback.

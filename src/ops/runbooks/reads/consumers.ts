@@ -166,6 +166,18 @@ export function refusalOf(
   return undefined;
 }
 
+/** copy and add-column cut over to a new add-on: the old one's credentials are not on it. */
+export const NEW_ADD_ON: RefusalOptions = { carriesCredentials: false };
+/** recreate keeps the database: no name moves and no other app is changed. */
+export const KEEPS_DATABASE: RefusalOptions = { changesApps: false };
+
+/** The refusal options of each runbook that finds consumers, for plan-time discovery (the runbooks pass the same to their checks). */
+export function refusalOptionsFor(runbook: string | undefined): RefusalOptions {
+  if (runbook === 'copy' || runbook === 'add-column') return NEW_ADD_ON;
+  if (runbook === 'recreate') return KEEPS_DATABASE;
+  return {};
+}
+
 /** What a plan shows before a run exists: the consumers, and the refusal the run's check would give. */
 export interface PlannedConsumers {
   consumers: Consumers;

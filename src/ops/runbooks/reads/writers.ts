@@ -145,7 +145,7 @@ export const noWriterNow: Fn<CheckResult> = read([api.platform.app, api.platform
   };
 });
 
-export const NO_WRITER_NOW = 'Nothing writes to the database: every app that uses it in maintenance mode, non-web dynos at 0, no one-off dyno';
+export const NO_WRITER_NOW = 'Writes are already stopped: every app that uses the database in maintenance mode, non-web dynos at 0, no one-off dyno';
 export const NO_WRITER_STILL = 'Still nothing writes to the database, right before Heroku Connect is paused';
 
 /** Who the run stops, and which proof covers whom, for the plan card and `connect-ops plan`. */
@@ -167,7 +167,7 @@ export function writerLines(consumers: Consumers, app: string, stepTitles: reado
   });
   const oneOffs = consumers.oneOffDynos.map((d) => `${d.name} on ${d.app}`);
   const schedulers = consumers.schedulers.map((s) => `Heroku Scheduler jobs on ${s.app}`);
-  if (stepTitles.includes(NO_WRITER_NOW) && !stepTitles.includes(NO_WRITER_BEFORE)) {
+  if (stepTitles.includes(NO_WRITER_NOW)) {
     // recreate: the database stays, and the run checks that writes are stopped rather than stopping them.
     return [
       `Writes must be stopped before the run, on: ${stopped.join(', ')}; no one-off dyno${oneOffs.length ? ` (running now: ${oneOffs.join(', ')})` : ''}${schedulers.length ? `; ${schedulers.join(', ')} disabled by hand after approval, enabled again once every mapping is synced` : ''}. The run checks them; it stops none.`,
