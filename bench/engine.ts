@@ -14,8 +14,9 @@
  * the event loop's delay, the account's peak requests in a simulated hour against Heroku's 4,500
  * (and any 429), and the bot process's peak memory.
  *
- *   npx tsx bench/engine.ts [--runs 1,10,200] [--time-scale 600] [--detail] [--database-url postgres://…]
- *   (--detail: each wait's figures too; --database-url: the bot's store on Postgres, a database of its own)
+ *   npx tsx bench/engine.ts [--runs 1,10,200] [--runbooks upgrade,copy] [--time-scale 600] [--detail] [--database-url postgres://…]
+ *   (--runbooks: only these runbooks, e.g. while iterating; --detail: each wait's figures too;
+ *   --database-url: the bot's store on Postgres, a database of its own)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fork } from 'node:child_process';
@@ -41,6 +42,7 @@ import type { FromSim, ToSim } from './support/engine-sim.js';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '1,10,200' },
+    runbooks: { type: 'string' },
     'time-scale': { type: 'string', default: '600' },
     detail: { type: 'boolean', default: false },
     // The bot's store on Postgres instead of the embedded SQLite (to compare the two).
@@ -66,7 +68,10 @@ const SCENARIOS: Record<string, { kind: AppKind; params: Record<string, unknown>
   'field-change': { kind: 'connect', params: { object: 'Account', field: 'Name', typeChange: true } },
   'add-column': { kind: 'connect', params: { object: 'Account', fields: ['Region__c', 'Tier__c'] } },
 };
-const names = [...runbooks.keys()].filter((name) => SCENARIOS[name]);
+const chosen = values.runbooks?.split(',').map((name) => name.trim());
+const unknown = chosen?.filter((name) => !SCENARIOS[name]) ?? [];
+if (unknown.length > 0) throw new Error(`no scenario for ${unknown.join(', ')}; runbooks: ${Object.keys(SCENARIOS).join(', ')}`);
+const names = [...runbooks.keys()].filter((name) => SCENARIOS[name] && (!chosen || chosen.includes(name)));
 const skipped = [...runbooks.keys()].filter((name) => !SCENARIOS[name]);
 
 interface Planned {
@@ -118,7 +123,7 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
 
   // The bot: store, limits, clients, engine; each wait's polls recorded with the requests they sent
   const dataDir = mkdtempSync(join(tmpdir(), 'connect-ops-bench-'));
-  const store = await openStore({ dataDir, databaseUrl: values['database-url'] });
+  const store = await openStore({ dataDir, databaseUrl: values['database-url'], urgent: () => ambientPriority() === 'cutover' });
   const logger = createLogger({ level: 'silent' });
   // Heroku's budget (4,500 an hour, refilled 75 a minute) in simulated time, as the simulator's.
   const limits = createLimits({ timeScale: TIME_SCALE, refillPerMinute: 75 * TIME_SCALE });

@@ -18,6 +18,7 @@ import { createHerokuClients, type HerokuClients } from './ops/heroku/clients.js
 import { createStatusFeedClient } from './ops/heroku/status-feed.js';
 import { createTrustClient } from './ops/heroku/trust.js';
 import { createLimits, type Limits, type LimitsStats } from './ops/limits.js';
+import { ambientPriority } from './ops/request-priority.js';
 import { runbooks } from './ops/runbooks/index.js';
 import { watchLimits } from './ops/watch-budget.js';
 import { inProcessPeriodic, type PeriodicTasks } from './periodic.js';
@@ -130,7 +131,13 @@ export async function bootConnectOps(config: Config, options: StartOptions = {})
 
   const redactor = createRedactor(secretsOf(config));
   // On Heroku the Procfile's release phase ran `connect-ops migrate` before this dyno started: check only.
-  const store = await openStore({ ...config.store, redact: redactor.secrets, migrations: config.onHeroku ? 'check' : 'apply' });
+  // A cutover's store writes go ahead of other runs' on the embedded store's one connection.
+  const store = await openStore({
+    ...config.store,
+    redact: redactor.secrets,
+    migrations: config.onHeroku ? 'check' : 'apply',
+    urgent: () => ambientPriority() === 'cutover',
+  });
   // With Postgres every process serves Slack and drives runs through the job queue; the embedded
   // store is one process's, which drives its runs itself. Either way runs are driven only once the
   // engine has taken over (below): until then wake-ups are recorded (DeferredDriver).

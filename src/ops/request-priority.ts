@@ -12,6 +12,11 @@ export function withPriority<T>(priority: Priority | undefined, work: () => Prom
   return priority ? current.run(priority, work) : work();
 }
 
+/** Runs `work` with no ambient priority, whatever the caller's (a run's pass once its cutover is over). */
+export function withoutPriority<T>(work: () => Promise<T>): Promise<T> {
+  return current.getStore() === undefined ? work() : current.exit(work);
+}
+
 /** The priority of the work in progress, if it set one. */
 export function ambientPriority(): Priority | undefined {
   return current.getStore();

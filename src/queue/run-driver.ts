@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { DriveFn, PassResult, RunDriver } from '../ops/engine/driver.js';
+import type { DriveFn, PassResult, RunDriver, UrgentFn } from '../ops/engine/driver.js';
 import { Scheduler } from '../ops/engine/scheduler.js';
 import { retryOnDeadlock, type JobQueue } from './index.js';
 
@@ -24,6 +24,8 @@ import { retryOnDeadlock, type JobQueue } from './index.js';
  */
 
 export const RUN_QUEUE = 'run-wakeup';
+/** The pg-boss priority of a wake-up of a run in its cutover (others have 0; higher is fetched first). */
+const CUTOVER_PRIORITY = 10;
 
 export interface QueueRunDriverOptions {
   queue: JobQueue;
@@ -51,6 +53,7 @@ type Query = JobQueue['query'];
 
 export class QueueRunDriver implements RunDriver {
   private drive: DriveFn | undefined;
+  private urgent: UrgentFn = () => false;
   private readonly active = new Map<string, { runId: string; done: Promise<void> }>();
   /** Wake-ups this process set: it looks for them when they are due instead of at its next poll. */
   private readonly timers: Scheduler;
@@ -91,8 +94,9 @@ export class QueueRunDriver implements RunDriver {
     await retryOnDeadlock(() => this.o.queue.boss.updateQueue(RUN_QUEUE, options));
   }
 
-  attach(drive: DriveFn): void {
+  attach(drive: DriveFn, urgent?: UrgentFn): void {
     this.drive = drive;
+    if (urgent) this.urgent = urgent;
   }
 
   async wake(runId: string, at = Date.now()): Promise<void> {
@@ -144,9 +148,12 @@ export class QueueRunDriver implements RunDriver {
    * the run is active: pg-boss 10 fetches due jobs in order and a due job of a busy key fails the
    * whole fetch, stalling every run. It is set late instead, with `at` kept in its data; the pass,
    * when it ends, brings it forward (and if the pass dies, the retried job does the wake-up's work).
+   * A run in its cutover gets a wake-up of higher priority: every process fetches it before the
+   * other runs' due wake-ups (pg-boss fetches by priority, then creation).
    */
   private async wakeWith(query: Query, runId: string, at: number): Promise<void> {
     const wanted = new Date(at).toISOString();
+    const priority = this.urgent(runId) ? CUTOVER_PRIORITY : 0;
     for (let attempt = 0; attempt < 3; attempt++) {
       const { rows } = await query(
         `select state, start_after, started_on + expire_in as expires from ${this.table()}
@@ -161,15 +168,15 @@ export class QueueRunDriver implements RunDriver {
       const startAfter = active ? Math.max(at, (active.expires as Date).getTime() + 10 * this.expiryMs) : at;
       if (stateOf('created')) {
         await query(
-          `update ${this.table()} set start_after = least(start_after, $3::timestamptz),
+          `update ${this.table()} set start_after = least(start_after, $3::timestamptz), priority = $5,
              data = jsonb_set(data, '{at}', to_jsonb(least(coalesce((data->>'at')::timestamptz, $4::timestamptz), $4::timestamptz)))
            where name = $1 and singleton_key = $2 and state = 'created'`,
-          [RUN_QUEUE, runId, new Date(startAfter).toISOString(), wanted],
+          [RUN_QUEUE, runId, new Date(startAfter).toISOString(), wanted, priority],
         );
         this.armFor(runId, startAfter);
         return;
       }
-      const id = await this.o.queue.boss.send(RUN_QUEUE, { runId, at: wanted }, { singletonKey: runId, startAfter: new Date(startAfter), db: { executeSql: query } });
+      const id = await this.o.queue.boss.send(RUN_QUEUE, { runId, at: wanted }, { singletonKey: runId, startAfter: new Date(startAfter), priority, db: { executeSql: query } });
       if (id) {
         this.armFor(runId, startAfter);
         return;

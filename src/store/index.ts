@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type KyselyPlugin } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyPlugin } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
 import { RedactValuesPlugin } from './redact-values.js';
+import { CachingSqliteDialect } from './sqlite-dialect.js';
 import type { Database } from './schema.js';
 import { explainTlsFailure, postgresConnection, type PostgresConnection } from './tls.js';
 
@@ -35,6 +36,11 @@ export interface StoreOptions {
    * whose migrations a release phase ran (`connect-ops migrate`, the Procfile's `release`).
    */
   migrations?: 'apply' | 'check';
+  /**
+   * SQLite only: whether the work asking for the one connection goes ahead of other waiting work
+   * (the engine passes "a cutover is under way in this async context").
+   */
+  urgent?: () => boolean;
 }
 
 /** The store's schema is older than the code: its migrations have not run. */
@@ -97,7 +103,7 @@ function openSqlite(options: StoreOptions, plugins: KyselyPlugin[]): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins });
+  const db = new Kysely<Database>({ dialect: new CachingSqliteDialect({ database, urgent: options.urgent }), plugins });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

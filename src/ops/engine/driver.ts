@@ -12,11 +12,17 @@ export type PassResult = 'stop' | { until: number } | 'abandoned';
 
 export type DriveFn = (runId: string, lease?: PassLease) => Promise<PassResult>;
 
+/** Whether the run is in its cutover (writes stopped), as its last pass in this process saw it. */
+export type UrgentFn = (runId: string) => boolean;
+
 export interface RunDriver {
   /** False when only this process drives runs (the default is true for a driver given to the engine): budgets count runs here. */
   readonly shared?: boolean;
-  /** Called once by the engine with the function that runs a pass. */
-  attach(drive: DriveFn): void;
+  /**
+   * Called once by the engine with the function that runs a pass, and the one that tells a run in
+   * its cutover: its passes go before other runs' (its downtime must not wait behind their polling).
+   */
+  attach(drive: DriveFn, urgent?: UrgentFn): void;
   /** Wakes the run at `at` (epoch ms; now when absent); an earlier wake-up already set stands. */
   wake(runId: string, at?: number): Promise<void>;
   /**

@@ -38,7 +38,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
   const view = viewer(definitions, timeScale);
   const reader = readerOf(runs, view);
   const transitions = new Transitions(runs, view, { now, logger: options.logger, observer: options.observer });
-  const driver: RunDriver = options.driver ?? new InProcessDriver(() => now().getTime());
+  const driver: RunDriver = options.driver ?? new InProcessDriver(() => now().getTime(), { concurrency: options.passConcurrency });
   const executor = new Executor({
     runs,
     definitions,
@@ -54,7 +54,10 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
     waitingRuns: options.driver && options.driver.shared !== false ? () => runs.waiting() : undefined,
     onTransition: options.onTransition,
   });
-  driver.attach((runId, lease) => executor.drive(runId, lease));
+  driver.attach(
+    (runId, lease) => executor.drive(runId, lease),
+    (runId) => executor.kit.inCutover(runId),
+  );
   const iso = () => now().toISOString();
   const wake = (runId: string) => driver.wake(runId);
   /** Wakes a run that has a cancel request and resolves once it stopped (or, on another process, after a while). */

@@ -1,4 +1,5 @@
 import { checkPassLease, PassLeaseExpired, withPassLease, type PassLease } from '../pass-lease.js';
+import { withPriority } from '../request-priority.js';
 import type { PassResult } from './driver.js';
 import { runPass } from './pass.js';
 import { Halted, StepKit, type ExecutorOptions } from './steps/kit.js';
@@ -32,9 +33,11 @@ export class Executor<Deps> {
   }
 
   async drive(runId: string, lease?: PassLease): Promise<PassResult> {
+    // A run that was in its cutover at its last pass reads the store ahead of other runs too.
+    const priority = this.kit.inCutover(runId) ? 'cutover' : undefined;
     return withPassLease(lease, async () => {
       try {
-        return await this.advance(runId);
+        return await withPriority(priority, () => this.advance(runId));
       } catch (error) {
         if (error instanceof Halted) {
           this.o.logger.warn({ runId }, 'run halted by a test hook');

@@ -1,4 +1,4 @@
-import { withPriority } from '../request-priority.js';
+import { withoutPriority, withPriority } from '../request-priority.js';
 import type { Definition } from './definitions.js';
 import { inDowntime } from './plan.js';
 import type { Step } from '../runbooks/runbook.js';
@@ -43,9 +43,13 @@ export async function runPass<Deps>(kit: StepKit<Deps>, snap: Snapshot): Promise
     await kit.commit(snap, { run: { status: 'running' }, audit: [{ type: 'run.started', actor: 'engine' }] });
     return 'continue';
   }
-  // While the app's writes are stopped, the run's requests go ahead of other runs' polling: a cutover
-  // queued behind 200 runs' waits is downtime for the app.
-  return withPriority(inDowntime(def.downtime, state.idx) ? 'cutover' : undefined, () => runStep(kit, snap, def, state, step));
+  // While the app's writes are stopped, the run's requests and store writes go ahead of other runs'
+  // polling, and so do its next passes (the driver asks the kit): a cutover queued behind 200 runs'
+  // waits is downtime for the app. Past the cutover the pass is background work again.
+  const cutover = inDowntime(def.downtime, state.idx);
+  kit.atCutover(snap.run.id, cutover);
+  const work = () => runStep(kit, snap, def, state, step);
+  return cutover ? withPriority('cutover', work) : withoutPriority(work);
 }
 
 async function runStep<Deps>(kit: StepKit<Deps>, snap: Snapshot, def: Definition<Deps>, state: StepState, step: Step<Deps>): Promise<Next> {

@@ -291,6 +291,11 @@ export interface EngineOptions<Deps> {
   /** Who runs the passes: this process (the default), or a job queue shared by replicas (see ./drivers). */
   driver?: RunDriver;
   /**
+   * The in-process driver: passes of runs outside a cutover in flight at once (default 16); more
+   * wait their turn. A run whose writes are stopped is never kept waiting by this limit.
+   */
+  passConcurrency?: number;
+  /**
    * Replicas: the name of this process (Heroku's `DYNO`, e.g. `web.2`), kept as `process` in the
    * detail of every audit event it writes, so a run's trail shows which process drove each step.
    */

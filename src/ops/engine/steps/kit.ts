@@ -41,6 +41,8 @@ export class Halted extends Error {}
 export class StepKit<Deps> {
   /** Runs at a wait step: they share the polling budget. */
   private readonly polling = new Set<string>();
+  /** Runs whose writes are stopped (their current step is in the cutover): their passes go first. */
+  private readonly cutover = new Set<string>();
   /**
    * What each run's current wait reported left, to measure its drain. Kept in memory only: a run
    * resumed by another process (or after a restart) measures again from its next poll.
@@ -59,6 +61,16 @@ export class StepKit<Deps> {
     else this.polling.delete(runId);
   }
 
+  /** Notes whether the run's current step is in its cutover, for the driver and the store to put it first. */
+  atCutover(runId: string, inCutover: boolean): void {
+    if (inCutover) this.cutover.add(runId);
+    else this.cutover.delete(runId);
+  }
+
+  inCutover(runId: string): boolean {
+    return this.cutover.has(runId);
+  }
+
   async waitingRuns(): Promise<number> {
     return this.o.waitingRuns ? this.o.waitingRuns() : this.polling.size;
   }
@@ -66,6 +78,7 @@ export class StepKit<Deps> {
   ended(runId: string): void {
     this.o.definitions.forget(runId);
     this.polling.delete(runId);
+    this.cutover.delete(runId);
     this.drains.delete(runId);
     this.onEnd(runId);
   }
