@@ -18,6 +18,8 @@ export interface Store {
   dialect: Dialect;
   /** Postgres only: the connection pool, shared with the job queue so a process holds one pool. */
   pool?: pg.Pool;
+  /** What every string written goes through (the `redact` it was opened with), for code that keeps copies of what it wrote. */
+  redact?: (text: string) => string;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export class StoreBehindError extends Error {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
   const connection = options.databaseUrl ? postgresConnection(options.databaseUrl, options.sslMode) : undefined;
-  const store = connection ? await openPostgres(connection, plugins) : openSqlite(options, plugins);
+  const store = connection ? await openPostgres(connection, plugins, options.redact) : openSqlite(options, plugins);
   try {
     if (options.migrations === 'check') {
       const pending = await pendingMigrations(store.db as Kysely<unknown>, store.dialect);
@@ -104,18 +106,18 @@ function openSqlite(options: StoreOptions, plugins: KyselyPlugin[]): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new CachingSqliteDialect({ database, urgent: options.urgent }), plugins });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', redact: options.redact, close: () => db.destroy() };
 }
 
 /**
  * The pool gets the URL's fields and the TLS settings of ./tls.ts (Heroku Postgres: TLS, unverified),
  * so every connection of the process (the job queue's and the lock session's too) uses them.
  */
-async function openPostgres(connection: PostgresConnection, plugins: KyselyPlugin[]): Promise<Store> {
+async function openPostgres(connection: PostgresConnection, plugins: KyselyPlugin[], redact?: (text: string) => string): Promise<Store> {
   const config = { ...connection.config, ssl: await negotiateTls(connection) };
   const pool = new pg.Pool({ ...config, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-  return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  return { db, dialect: 'postgres', pool, redact, close: () => db.destroy() };
 }
 
 /**

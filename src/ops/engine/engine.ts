@@ -33,7 +33,8 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
   const now = options.clock ?? (() => new Date());
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`timeScale must be above 0, not ${timeScale}`);
-  const runs = new RunStore(options.store, options.process);
+  // Driven in this process alone, every write to its runs is this RunStore's: it keeps them in memory.
+  const runs = new RunStore(options.store, options.process, { sole: !options.driver });
   const definitions = new Definitions(options.runbooks, (id) => runs.load(id));
   const view = viewer(definitions, timeScale);
   const reader = readerOf(runs, view);

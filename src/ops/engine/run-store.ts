@@ -108,11 +108,17 @@ const parse = <T>(text: string | null): T | null => (text == null ? null : (JSON
 export class RunStore {
   private readonly db: Kysely<Database>;
   private readonly writeAudit: (trx: Transaction<Database>, runId: string, at: string, entry: AuditEntry) => Promise<void>;
+  private readonly copies: SnapshotCopies | undefined;
 
-  /** `origin`: the process writing (a replica's dyno), kept in each audit event's detail as `process`. */
-  constructor(store: Store, origin?: string) {
+  /**
+   * `origin`: the process writing (a replica's dyno), kept in each audit event's detail as `process`.
+   * `sole`: this RunStore makes every write to the runs (one process, the in-process driver): it then
+   * keeps each unfinished run as last written and serves it without reading the store again.
+   */
+  constructor(store: Store, origin?: string, options: { sole?: boolean } = {}) {
     this.db = store.db;
     this.writeAudit = (trx, runId, at, entry) => insertAudit(trx, runId, at, origin === undefined ? entry : { ...entry, detail: { ...entry.detail, process: origin } });
+    this.copies = options.sole ? new SnapshotCopies(store.redact ?? ((text) => text)) : undefined;
   }
 
   /**
@@ -120,6 +126,7 @@ export class RunStore {
    * the app instead when there is one.
    */
   async create(run: NewRun, steps: Array<{ title: string; kind: StepKind }>, audit: AuditEntry): Promise<{ heldBy?: string }> {
+    this.copies?.writing(run.id);
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('app_locks').values({ app: run.app, run_id: run.id, acquired_at: run.createdAt }).execute();
@@ -162,8 +169,10 @@ export class RunStore {
         }
         await this.writeAudit(trx, run.id, run.createdAt, audit);
       });
+      this.copies?.wrote(run.id);
       return {};
     } catch (error) {
+      this.copies?.wrote(run.id);
       const holder = await this.db.selectFrom('app_locks').select('run_id').where('app', '=', run.app).executeTakeFirst();
       if (holder) return { heldBy: holder.run_id };
       throw error;
@@ -171,24 +180,55 @@ export class RunStore {
   }
 
   async commit(runId: string, at: string, change: Change): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('runs').set({ ...encodeRun(change.run ?? {}), updated_at: at }).where('id', '=', runId).execute();
-      if (change.step) {
-        await trx
-          .updateTable('steps')
-          .set(encodeStep(change.step.set))
-          .where('run_id', '=', runId)
-          .where('idx', '=', change.step.idx)
-          .execute();
-      }
-      if (change.releaseLock) await trx.deleteFrom('app_locks').where('run_id', '=', runId).execute();
-      for (const entry of change.audit) await this.writeAudit(trx, runId, at, entry);
-    });
+    await this.written(runId, (trx) => this.commitIn(trx, runId, at, change), (copy) => this.copies!.commit(copy, at, change));
+    if (change.run?.finishedAt) this.copies?.finish(runId);
+  }
+
+  private async commitIn(trx: Transaction<Database>, runId: string, at: string, change: Change): Promise<void> {
+    await trx.updateTable('runs').set({ ...encodeRun(change.run ?? {}), updated_at: at }).where('id', '=', runId).execute();
+    if (change.step) {
+      await trx
+        .updateTable('steps')
+        .set(encodeStep(change.step.set))
+        .where('run_id', '=', runId)
+        .where('idx', '=', change.step.idx)
+        .execute();
+    }
+    if (change.releaseLock) await trx.deleteFrom('app_locks').where('run_id', '=', runId).execute();
+    for (const entry of change.audit) await this.writeAudit(trx, runId, at, entry);
+  }
+
+  /**
+   * Writes in one transaction and, when this store keeps the run, applies the same change to its copy
+   * before the transaction ends (so copies change in the order the writes do); a failed write drops it.
+   */
+  private async written<T>(runId: string, write: (trx: Transaction<Database>) => Promise<T>, apply: (copy: Snapshot, result: T) => Snapshot | undefined): Promise<T> {
+    this.copies?.writing(runId);
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const result = await write(trx);
+        this.copies?.apply(runId, (copy) => apply(copy, result));
+        return result;
+      });
+    } catch (error) {
+      this.copies?.drop(runId);
+      throw error;
+    } finally {
+      this.copies?.wrote(runId);
+    }
   }
 
   async load(runId: string): Promise<Snapshot | undefined> {
-    const [snapshot] = await this.loadMany(await this.db.selectFrom('runs').selectAll().where('id', '=', runId).execute());
-    return snapshot;
+    const copy = this.copies?.get(runId);
+    if (copy) return copy;
+    const since = this.copies?.reading();
+    try {
+      const [snapshot] = await this.loadMany(await this.db.selectFrom('runs').selectAll().where('id', '=', runId).execute());
+      if (snapshot && since !== undefined) this.copies!.keep(snapshot, since);
+      return snapshot;
+    } finally {
+      this.copies?.read();
+    }
   }
 
   async list(query: { app?: string; limit?: number; active?: boolean }): Promise<Snapshot[]> {
@@ -222,7 +262,7 @@ export class RunStore {
     decision: ApprovalState,
     audit: AuditEntry,
   ): Promise<'recorded' | 'already_decided'> {
-    return this.db.transaction().execute(async (trx): Promise<'recorded' | 'already_decided'> => {
+    return this.written(runId, async (trx): Promise<'recorded' | 'already_decided'> => {
       const existing = await trx
         .selectFrom('approvals')
         .select(['id', 'plan_hash'])
@@ -236,7 +276,7 @@ export class RunStore {
       else await trx.insertInto('approvals').values({ run_id: runId, step_idx: decision.stepIdx, user_id: decision.userId, ...values }).execute();
       await this.writeAudit(trx, runId, decision.at, audit);
       return 'recorded';
-    }).catch(async (error: unknown): Promise<'already_decided'> => {
+    }, (copy, result) => (result === 'recorded' ? this.copies!.decide(copy, decision) : copy)).catch(async (error: unknown): Promise<'already_decided'> => {
       // A concurrent click inserted the same decision first; the unique constraint counted it once.
       const again = await this.db
         .selectFrom('approvals')
@@ -252,7 +292,7 @@ export class RunStore {
 
   /** Writes outputs a step recorded, at once, so they survive a crash right after. */
   async record(runId: string, stepIdx: number, outputs: Record<string, unknown>, stepOutput: Record<string, unknown>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.written(runId, async (trx) => {
       await trx.updateTable('runs').set({ outputs: JSON.stringify(outputs) }).where('id', '=', runId).execute();
       await trx
         .updateTable('steps')
@@ -260,7 +300,7 @@ export class RunStore {
         .where('run_id', '=', runId)
         .where('idx', '=', stepIdx)
         .execute();
-    });
+    }, (copy) => this.copies!.record(copy, stepIdx, outputs, stepOutput));
   }
 
   async audit(runId: string): Promise<AuditEvent[]> {
@@ -381,4 +421,149 @@ function encodeStep(p: StepPatch): Partial<StepRow> {
   if (p.error !== undefined) row.error = json(p.error);
   if (p.skipReason !== undefined) row.skip_reason = p.skipReason;
   return row;
+}
+
+/**
+ * The unfinished runs as this process last wrote them, for a RunStore that makes every write to
+ * them (one process driving its runs): a pass then reads its run from memory instead of three
+ * queries, and so does each event's view. What is kept is what reading the rows back would give:
+ * every change goes through the store's `redact` and a JSON round trip, as the rows do. A run read
+ * from the store is kept only if no write to it began since the read began (the read may predate
+ * it); a finished run is not kept.
+ */
+class SnapshotCopies {
+  private readonly copies = new Map<string, Snapshot>();
+  /** A clock of writes, and when each run was last written (while a read that began before may be in flight). */
+  private clock = 0;
+  private readonly lastWrite = new Map<string, number>();
+  private readonly finished = new Set<string>();
+  /** Writes to each run begun and not yet over: a read meanwhile may see the run before or after them. */
+  private readonly inFlight = new Map<string, number>();
+  private reads = 0;
+
+  constructor(private readonly redact: (text: string) => string) {}
+
+  get(runId: string): Snapshot | undefined {
+    return this.copies.get(runId);
+  }
+
+  reading(): number {
+    this.reads += 1;
+    return this.clock;
+  }
+
+  read(): void {
+    this.reads -= 1;
+    if (this.reads > 0) return;
+    // No read in flight: what finished runs were last written matters to none.
+    for (const runId of this.finished) this.lastWrite.delete(runId);
+    this.finished.clear();
+  }
+
+  /** A run read from the store, read since `since`: kept unless it was written meanwhile, or is over. */
+  keep(snapshot: Snapshot, since: number): void {
+    const id = snapshot.run.id;
+    if (snapshot.run.finishedAt || this.inFlight.has(id) || (this.lastWrite.get(id) ?? -1) >= since) return;
+    this.copies.set(id, snapshot);
+  }
+
+  writing(runId: string): void {
+    this.clock += 1;
+    this.lastWrite.set(runId, this.clock);
+    this.inFlight.set(runId, (this.inFlight.get(runId) ?? 0) + 1);
+  }
+
+  wrote(runId: string): void {
+    const left = (this.inFlight.get(runId) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(runId, left);
+    else this.inFlight.delete(runId);
+  }
+
+  apply(runId: string, change: (copy: Snapshot) => Snapshot | undefined): void {
+    const copy = this.copies.get(runId);
+    if (!copy) return;
+    const next = change(copy);
+    if (next && !next.run.finishedAt) this.copies.set(runId, next);
+    else this.copies.delete(runId);
+  }
+
+  drop(runId: string): void {
+    this.copies.delete(runId);
+  }
+
+  /** The run is over: nothing of it is kept once no read that began before is in flight. */
+  finish(runId: string): void {
+    this.copies.delete(runId);
+    if (this.reads > 0) this.finished.add(runId);
+    else this.lastWrite.delete(runId);
+  }
+
+  commit(copy: Snapshot, at: string, change: Change): Snapshot {
+    const run: RunState = { ...copy.run, updatedAt: this.text(at) };
+    const p = change.run ?? {};
+    if (p.status !== undefined) run.status = this.text(p.status) as RunStatus;
+    if (p.planHash !== undefined) run.planHash = this.text(p.planHash);
+    if (p.outputs !== undefined) run.outputs = this.json(p.outputs)!;
+    if (p.error !== undefined) run.error = this.json(p.error);
+    if (p.cancelRequest !== undefined) run.cancelRequest = this.json(p.cancelRequest);
+    if (p.finishedAt !== undefined) run.finishedAt = this.nullableText(p.finishedAt);
+    if (p.maintenanceOverrideBy !== undefined) run.maintenanceOverrideBy = this.nullableText(p.maintenanceOverrideBy);
+    if (p.heldFor !== undefined) run.heldFor = this.json(p.heldFor);
+    const step = change.step;
+    return { ...copy, run, steps: step ? copy.steps.map((s) => (s.idx === step.idx ? this.step(s, step.set) : s)) : copy.steps };
+  }
+
+  record(copy: Snapshot, stepIdx: number, outputs: Record<string, unknown>, stepOutput: Record<string, unknown>): Snapshot {
+    return {
+      ...copy,
+      run: { ...copy.run, outputs: this.json(outputs)! },
+      steps: copy.steps.map((s) => (s.idx === stepIdx ? { ...s, output: this.json(stepOutput) } : s)),
+    };
+  }
+
+  decide(copy: Snapshot, decision: ApprovalState): Snapshot {
+    const made: ApprovalState = {
+      stepIdx: decision.stepIdx,
+      userId: this.text(decision.userId),
+      decision: this.text(decision.decision) as ApprovalState['decision'],
+      planHash: this.text(decision.planHash),
+      at: this.text(decision.at),
+    };
+    const same = (a: ApprovalState) => a.stepIdx === made.stepIdx && a.userId === made.userId;
+    // A decision replaced keeps its row (and place); a new one comes last, as ordered by id.
+    const approvals = copy.approvals.some(same) ? copy.approvals.map((a) => (same(a) ? made : a)) : [...copy.approvals, made];
+    return { ...copy, approvals };
+  }
+
+  private step(s: StepState, p: StepPatch): StepState {
+    const next: StepState = { ...s };
+    if (p.status !== undefined) next.status = this.text(p.status) as StepStatus;
+    if (p.attempts !== undefined) next.attempts = p.attempts;
+    if (p.retries !== undefined) next.retries = p.retries;
+    if (p.startedAt !== undefined) next.startedAt = this.nullableText(p.startedAt);
+    if (p.finishedAt !== undefined) next.finishedAt = this.nullableText(p.finishedAt);
+    if (p.nextPollAt !== undefined) next.nextPollAt = this.nullableText(p.nextPollAt);
+    if (p.pollIntervalMs !== undefined) next.pollIntervalMs = p.pollIntervalMs;
+    if (p.progress !== undefined) next.progress = this.nullableText(p.progress);
+    if (p.instructions !== undefined) next.instructions = this.nullableText(p.instructions);
+    if (p.input !== undefined) next.input = this.json(p.input);
+    if (p.output !== undefined) next.output = this.json(p.output);
+    if (p.error !== undefined) next.error = this.json(p.error);
+    if (p.skipReason !== undefined) next.skipReason = this.nullableText(p.skipReason);
+    return next;
+  }
+
+  private text(value: string): string {
+    return this.redact(value);
+  }
+
+  private nullableText(value: string | null): string | null {
+    return value === null ? null : this.redact(value);
+  }
+
+  /** As the column holds it and reading gives it back: JSON text (redacted), or null. */
+  private json<T>(value: T | null): T | null {
+    const text = json(value);
+    return text === null ? null : (JSON.parse(this.redact(text)) as T);
+  }
 }
