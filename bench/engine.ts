@@ -14,7 +14,7 @@
  * the event loop's delay, the account's peak requests in a simulated hour against Heroku's 4,500
  * (and any 429), and the bot process's peak memory.
  *
- *   npx tsx bench/engine.ts [--runs 1,10,200] [--runbooks upgrade,copy] [--time-scale 600] [--detail] [--database-url postgres://…]
+ *   npx tsx bench/engine.ts [--runs 1,10,200] [--runbooks upgrade,copy] [--pass-concurrency 16] [--time-scale 600] [--detail] [--database-url postgres://…]
  *   (--runbooks: only these runbooks, e.g. while iterating; --detail: each wait's figures too;
  *   --database-url: the bot's store on Postgres, a database of its own)
  */
@@ -43,6 +43,8 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '1,10,200' },
     runbooks: { type: 'string' },
+    // Passes of runs outside a cutover in flight at once (the engine's passConcurrency).
+    'pass-concurrency': { type: 'string' },
     'time-scale': { type: 'string', default: '600' },
     detail: { type: 'boolean', default: false },
     // The bot's store on Postgres instead of the embedded SQLite (to compare the two).
@@ -194,6 +196,7 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
     deps: clients,
     logger,
     timeScale: TIME_SCALE,
+    passConcurrency: values['pass-concurrency'] ? Number(values['pass-concurrency']) : undefined,
     observer: {
       onEvent(event: EngineEvent) {
         if (event.type === 'manual.requested' && event.stepIdx !== undefined) setImmediate(() => void completeManualStep(event.run, event.stepIdx!));
