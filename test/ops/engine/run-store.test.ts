@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,8 +63,11 @@ describe('the run store that makes every write (one process)', () => {
 
     await sole.create(newRun('r3'), steps, { type: 'run.created', actor: 'U1' });
     await sole.load('r3');
-    // attempts is not null in the table: the write fails and the run's copy goes with it.
-    await expect(sole.commit('r3', 'x', { step: { idx: 0, set: { attempts: null as unknown as number } }, audit: [] })).rejects.toThrow();
+    // The store fails the write (a full disk, say): the run's copy goes with it.
+    jest.spyOn(store!.db, 'transaction').mockImplementationOnce(() => {
+      throw new Error('SQLITE_FULL: database or disk is full');
+    });
+    await expect(sole.commit('r3', '2026-12-05T12:06:00.000Z', { run: { status: 'running' }, audit: [] })).rejects.toThrow('SQLITE_FULL');
     await store!.db.updateTable('runs').set({ channel: 'C-out-of-band' }).where('id', '=', 'r3').execute();
     expect((await sole.load('r3'))!.run.channel).toBe('C-out-of-band');
   });
