@@ -58,10 +58,11 @@ describe('the runbook registry', () => {
     expect(expectedDowntime?.maxMinutes).toBeGreaterThan(expectedDowntime?.minMinutes ?? Infinity);
   });
 
-  it('names every rollback: resume, restore the formation, maintenance off, destroy the new database', () => {
+  it('names every rollback: resume, restore the formation, maintenance off, Scheduler on again, destroy the new database', () => {
     const undo = plan('upgrade-via-follower', {}).steps.filter((s) => s.undo).map((s) => [s.title, s.undo]);
     expect(undo).toEqual([
       ['Create a follower of the database on the same plan', 'Destroy the new database'],
+      ['Disable the jobs in the Heroku Scheduler dashboard', 'Enable the jobs again in the Heroku Scheduler dashboard'],
       ['Turn maintenance mode on', 'Turn maintenance mode off'],
       ['Record the formation and scale the worker dynos to 0', 'Scale the worker dynos back to the recorded formation'],
       ['Turn maintenance mode on for the other apps the database is attached to (their state recorded first)', 'Turn maintenance mode off again on the other apps that had it off'],
