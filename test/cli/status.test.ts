@@ -28,7 +28,7 @@ describe('connect-ops status', () => {
     const lines = out.split('\n');
     const cells = (line: string | undefined) => line?.trim().split(/\s{2,}/);
     expect(lines[0]).toBe('=== acme-prod');
-    expect(out).toMatch(/^Heroku Connect: herokuconnect-[\w-]+ \(IDLE\)$/m);
+    expect(out).toMatch(/^Heroku Connect: herokuconnect-[\w-]+ \((IDLE|POLLING_DB_CHANGES)\)$/m);
     expect(out).toContain('  database DATABASE_URL, schema salesforce');
     expect(cells(lines.find((l) => l.trim().startsWith('Account')))).toEqual(['Account', 'DATA_SYNCED', '1,204,311', '1,204,311', '0', '0']);
     expect(lines.filter((l) => /DATA_SYNCED/.test(l))).toHaveLength(4);
