@@ -111,7 +111,7 @@ export function renderPlan(plan: Plan, consumers?: PlannedConsumers): string {
     for (const call of step.calls) lines.push(`${' '.repeat(width + 11)}${call}`);
   }
   if (consumers) {
-    lines.push('', 'Who uses the database:', ...consumerLines(consumers.consumers, 'text').map((line) => `  ${line}`));
+    lines.push('', 'Who uses the database:', ...consumerLines(consumers.consumers, plan.runbook, 'text').map((line) => `  ${line}`));
     lines.push('Who stops writing, and the proof:', ...writerLines(consumers.consumers, plan.app, plan.steps.map((s) => s.title)).map((line) => `  ${line}`));
     if (consumers.refusal) lines.push(`The run will refuse: ${consumers.refusal.reason} ${consumers.refusal.next}`);
   }

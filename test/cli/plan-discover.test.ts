@@ -48,6 +48,9 @@ describe('connect-ops plan --discover', () => {
     expect(out).toContain('  Names on hooli-reports: HOOLI_DB_URL\n');
     expect(out).toContain('Writes must be stopped before the run, on: hooli-prod (maintenance mode, worker=1 scaled to 0), hooli-reports (maintenance mode, worker=1 scaled to 0)');
     expect(out).not.toContain('The run will refuse');
+    // Nothing moves, so the approvers accept who writes, not where the names go.
+    expect(out).toContain('  Assumption: The database stays and no name moves.');
+    expect(out).not.toContain('each moves to the new database');
     // The same database, cut over by copy, refuses hooli-reports.
     expect(await plan(['plan-change', '-a', 'hooli-prod', '--plan', 'standard-2', '--via', 'copy', '--discover'], ['hooli-prod'])).toContain('hooli-reports, which the policy does not name');
   });

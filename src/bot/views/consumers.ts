@@ -1,14 +1,14 @@
 import type { Consumers } from '../../ops/runbooks/outputs.js';
-import { CONSUMERS_ASSUMPTION } from '../../ops/runbooks/reads/consumers.js';
+import { consumersAssumption } from '../../ops/runbooks/reads/consumers.js';
 import { code, escape } from './format.js';
 
 /**
  * Who uses the database a cutover replaces (issue 10), as plain lines for the plan card and
  * `connect-ops plan`: every attachment on every app with its namespace, Heroku Connect's db_key,
  * followers, Heroku Scheduler, one-off dynos, other apps' processes, the release phase, and the
- * assumption approvers accept. Pure: the discovered consumers are passed in.
+ * assumption approvers accept (the runbook's: recreate moves no name). Pure: the discovered consumers are passed in.
  */
-export function consumerLines(consumers: Consumers, style: 'slack' | 'text' = 'slack'): string[] {
+export function consumerLines(consumers: Consumers, runbook: string, style: 'slack' | 'text' = 'slack'): string[] {
   const c = style === 'slack' ? (text: string) => code(text, 80) : (text: string) => text;
   const e = style === 'slack' ? escape : (text: string) => text;
   const byApp = new Map<string, string[]>();
@@ -30,6 +30,6 @@ export function consumerLines(consumers: Consumers, style: 'slack' | 'text' = 's
   for (const s of consumers.schedulers) lines.push(`Heroku Scheduler on ${e(s.app)} (${e(s.addonName)}): its jobs write through maintenance mode; disable them in the Scheduler dashboard`);
   for (const d of consumers.oneOffDynos) lines.push(`One-off dyno ${c(d.name)} on ${e(d.app)}${d.command ? ` running ${c(d.command)}` : ''}: writes through maintenance mode`);
   if (consumers.releasePhase.length) lines.push(`Release phase on ${consumers.releasePhase.map(e).join(', ')}: every attach and detach runs it`);
-  lines.push(`Assumption: ${e(CONSUMERS_ASSUMPTION)}`);
+  lines.push(`Assumption: ${e(consumersAssumption(runbook))}`);
   return lines;
 }

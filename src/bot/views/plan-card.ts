@@ -61,7 +61,7 @@ function consumersBlocks(input: PlanCardInput): Block[] {
   if (!consumers) return [];
   const refusal = !recorded && planned?.refusal ? [`:no_entry: *The run will refuse:* ${escape(planned.refusal.reason)} ${escape(planned.refusal.next)}`] : [];
   const writers = writerLines(consumers, input.plan.app, input.plan.steps.map((s) => s.title)).map((line) => `• ${escape(line)}`);
-  return packLines(['*Who uses the database:*', ...consumerLines(consumers).map((line) => `• ${line}`), ...refusal, '*Who stops writing, and the proof:*', ...writers]).map((text) => section(text));
+  return packLines(['*Who uses the database:*', ...consumerLines(consumers, input.plan.runbook).map((line) => `• ${line}`), ...refusal, '*Who stops writing, and the proof:*', ...writers]).map((text) => section(text));
 }
 
 /**

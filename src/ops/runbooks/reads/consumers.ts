@@ -20,6 +20,15 @@ import { readConnection } from './connection.js';
 export const CONSUMERS_ASSUMPTION =
   'Every name that points at the old database (on every app listed) is what the code reads: each moves to the new database; a name the APIs do not show (a URL copied into a config var of its own, another team’s app) is not moved.';
 
+/** recreate keeps the database, so nothing moves: what the approvers accept is who writes to it. */
+export const KEEPS_DATABASE_ASSUMPTION =
+  'The database stays and no name moves. The apps listed are every writer to stop while no connection captures writes; a process that reaches the database through a URL the APIs do not show (copied into a config var of its own, another team’s app) is not stopped.';
+
+/** The assumption a runbook's approvers accept about what the APIs cannot see. */
+export function consumersAssumption(runbook: string | undefined): string {
+  return refusalOptionsFor(runbook).changesApps === false ? KEEPS_DATABASE_ASSUMPTION : CONSUMERS_ASSUMPTION;
+}
+
 /** The reads discovery sends, for the plan and the declared-calls test. */
 export const discoveryCalls = [api.platform.addOnAttachments, api.platform.addOns, api.platform.dynos, api.platform.formation, api.platform.configVars, api.data.database];
 
