@@ -34,6 +34,20 @@ describe('simulated Heroku: add-ons, attachments and promote', () => {
     expect(await newestRelease('acme-prod')).toBe(`Attach ${attachment} (@ref:${provisioned.body.name})`);
   });
 
+  it('gives a new add-on a free name: a name asked for that is taken is refused, a generated one is drawn again', async () => {
+    const plan = 'heroku-postgresql:standard-0';
+    const generated = (await call(sim, 'POST', '/apps/acme-prod/addons', { body: { plan } })).body.name;
+    sim.reset();
+    // The same world again, with the name the generator gives next already taken.
+    expect((await call(sim, 'POST', '/apps/acme-prod/addons', { body: { plan, name: generated } })).status).toBe(201);
+    const again = await call(sim, 'POST', '/apps/acme-prod/addons', { body: { plan } });
+    expect(again.status).toBe(201);
+    expect(again.body.name).not.toBe(generated);
+    const refused = await call(sim, 'POST', '/apps/acme-prod/addons', { body: { plan, name: generated } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toBe(`Name ${generated} is already taken.`);
+  });
+
   it('needs confirm to take an attachment name already in use', async () => {
     const spare = (await call(sim, 'POST', '/apps/acme-prod/addons', { body: { plan: 'heroku-postgresql:standard-0' } })).body;
     const refused = await call(sim, 'POST', '/addon-attachments', { body: { addon: { name: spare.name }, app: { name: 'acme-prod' }, name: 'DATABASE' } });

@@ -37,8 +37,11 @@ export interface NewAddOn {
 
 export function createAddOn(world: World, app: App, spec: NewAddOn): AddOn {
   const plan = findPlan(spec.plan);
-  const name = spec.name ?? world.ids.addonName(plan.service);
-  if ([...world.addons.values()].some((a) => a.name === name)) throw invalidParams(`Name ${name} is already taken.`);
+  const taken = (n: string) => [...world.addons.values()].some((a) => a.name === n);
+  // A name asked for must be free; a generated one is drawn again until it is (as Heroku picks a free one).
+  let name = spec.name ?? world.ids.addonName(plan.service);
+  if (spec.name === undefined) while (taken(name)) name = world.ids.addonName(plan.service);
+  if (taken(name)) throw invalidParams(`Name ${name} is already taken.`);
   const database = isPostgres(plan) ? newDatabase(world, app, plan, spec.config ?? {}) : undefined;
   const base = database ? 'HEROKU_POSTGRESQL' : plan.service.toUpperCase();
   const defaultAttachment = defaultAttachmentName(world, app, base, Boolean(database), spec.color);
