@@ -20,6 +20,12 @@ export interface Store {
   pool?: pg.Pool;
   /** What every string written goes through (the `redact` it was opened with), for code that keeps copies of what it wrote. */
   redact?: (text: string) => string;
+  /**
+   * SQLite only: a number that changes when another connection to the file (another process)
+   * commits, never for this store's own writes (SQLite's `PRAGMA data_version`), for code that keeps
+   * copies of what it wrote to notice writes that are not its own.
+   */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -106,7 +112,8 @@ function openSqlite(options: StoreOptions, plugins: KyselyPlugin[]): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new CachingSqliteDialect({ database, urgent: options.urgent }), plugins });
-  return { db, dialect: 'sqlite', redact: options.redact, close: () => db.destroy() };
+  const dataVersion = () => database.pragma('data_version', { simple: true }) as number;
+  return { db, dialect: 'sqlite', redact: options.redact, dataVersion, close: () => db.destroy() };
 }
 
 /**

@@ -33,8 +33,10 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
   const now = options.clock ?? (() => new Date());
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`timeScale must be above 0, not ${timeScale}`);
-  // Driven in this process alone, every write to its runs is this RunStore's: it keeps them in memory.
-  const runs = new RunStore(options.store, options.process, { sole: !options.driver });
+  // Driven in this process alone (the in-process driver, or a driver to come that is not shared: the
+  // bot's with the embedded store), the writes to its runs are this RunStore's: it keeps them in memory.
+  const shared = options.driver !== undefined && options.driver.shared !== false;
+  const runs = new RunStore(options.store, options.process, { sole: !shared });
   const definitions = new Definitions(options.runbooks, (id) => runs.load(id));
   const view = viewer(definitions, timeScale);
   const reader = readerOf(runs, view);
@@ -52,7 +54,7 @@ export function createEngine<Deps>(options: EngineOptions<Deps>): Engine {
     pollBudgetPerHour: options.pollBudgetPerHour ?? DEFAULT_POLL_BUDGET_PER_HOUR,
     retry: { ...DEFAULT_RETRY, ...options.retry },
     // Replicas each drive some of the runs: the polling budget counts them all, from the store.
-    waitingRuns: options.driver && options.driver.shared !== false ? () => runs.waiting() : undefined,
+    waitingRuns: shared ? () => runs.waiting() : undefined,
     onTransition: options.onTransition,
   });
   driver.attach(

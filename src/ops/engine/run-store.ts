@@ -112,13 +112,15 @@ export class RunStore {
 
   /**
    * `origin`: the process writing (a replica's dyno), kept in each audit event's detail as `process`.
-   * `sole`: this RunStore makes every write to the runs (one process, the in-process driver): it then
-   * keeps each unfinished run as last written and serves it without reading the store again.
+   * `sole`: this RunStore makes the writes to the runs (one process, the in-process driver): it then
+   * keeps each unfinished run as last written and serves it without reading the store again. On
+   * SQLite another process may still write to the file (one that holds the engine lease while this
+   * one waits for it, or the other way round): its commits drop every copy.
    */
   constructor(store: Store, origin?: string, options: { sole?: boolean } = {}) {
     this.db = store.db;
     this.writeAudit = (trx, runId, at, entry) => insertAudit(trx, runId, at, origin === undefined ? entry : { ...entry, detail: { ...entry.detail, process: origin } });
-    this.copies = options.sole ? new SnapshotCopies(store.redact ?? ((text) => text)) : undefined;
+    this.copies = options.sole ? new SnapshotCopies(store.redact ?? ((text) => text), store.dataVersion) : undefined;
   }
 
   /**
@@ -180,8 +182,8 @@ export class RunStore {
   }
 
   async commit(runId: string, at: string, change: Change): Promise<void> {
+    // A change that finishes the run drops its copy (`apply`); a read of it in flight meanwhile is not kept.
     await this.written(runId, (trx) => this.commitIn(trx, runId, at, change), (copy) => this.copies!.commit(copy, at, change));
-    if (change.run?.finishedAt) this.copies?.finish(runId);
   }
 
   private async commitIn(trx: Transaction<Database>, runId: string, at: string, change: Change): Promise<void> {
@@ -200,16 +202,16 @@ export class RunStore {
 
   /**
    * Writes in one transaction and, when this store keeps the run, applies the same change to its copy
-   * before the transaction ends (so copies change in the order the writes do); a failed write drops it.
+   * once the transaction has committed: a copy never shows what the store does not hold yet (another
+   * reader, a scrape of /metrics, would see the run behind it). Two writes to one run that touch the
+   * same row commit in turn (its lock), so their copies change in that order; a failed write drops it.
    */
   private async written<T>(runId: string, write: (trx: Transaction<Database>) => Promise<T>, apply: (copy: Snapshot, result: T) => Snapshot | undefined): Promise<T> {
     this.copies?.writing(runId);
     try {
-      return await this.db.transaction().execute(async (trx) => {
-        const result = await write(trx);
-        this.copies?.apply(runId, (copy) => apply(copy, result));
-        return result;
-      });
+      const result = await this.db.transaction().execute(write);
+      this.copies?.apply(runId, (copy) => apply(copy, result));
+      return result;
     } catch (error) {
       this.copies?.drop(runId);
       throw error;
@@ -428,23 +430,47 @@ function encodeStep(p: StepPatch): Partial<StepRow> {
  * them (one process driving its runs): a pass then reads its run from memory instead of three
  * queries, and so does each event's view. What is kept is what reading the rows back would give:
  * every change goes through the store's `redact` and a JSON round trip, as the rows do. A run read
- * from the store is kept only if no write to it began since the read began (the read may predate
- * it); a finished run is not kept.
+ * from the store is kept only if no write to it was in flight at any moment of the read: one that
+ * ended during the read may have committed after the read's queries ran (on another connection),
+ * and one still in flight has not committed. A finished run is not kept.
  */
 class SnapshotCopies {
   private readonly copies = new Map<string, Snapshot>();
-  /** A clock of writes, and when each run was last written (while a read that began before may be in flight). */
+  /**
+   * A clock of writes ended, and when each run's last write ended while reads were in flight. A
+   * write's end, not its start: a write that began before a read and ended during it (other runs'
+   * writes moving the clock meanwhile) may have committed after the read's queries ran.
+   */
   private clock = 0;
   private readonly lastWrite = new Map<string, number>();
-  private readonly finished = new Set<string>();
   /** Writes to each run begun and not yet over: a read meanwhile may see the run before or after them. */
   private readonly inFlight = new Map<string, number>();
   private reads = 0;
+  /** Reads begun before this clock are not kept: another process wrote meanwhile. */
+  private keptFrom = 0;
+  private seenVersion: number | undefined;
 
-  constructor(private readonly redact: (text: string) => string) {}
+  constructor(
+    private readonly redact: (text: string) => string,
+    private readonly dataVersion?: () => number,
+  ) {
+    this.seenVersion = dataVersion?.();
+  }
 
   get(runId: string): Snapshot | undefined {
+    this.noticeOthers();
     return this.copies.get(runId);
+  }
+
+  /** Another process committed to the store since last asked: no copy can be trusted, nor a read begun before. */
+  private noticeOthers(): void {
+    if (!this.dataVersion) return;
+    const version = this.dataVersion();
+    if (version === this.seenVersion) return;
+    this.seenVersion = version;
+    this.copies.clear();
+    this.clock += 1;
+    this.keptFrom = this.clock;
   }
 
   reading(): number {
@@ -454,26 +480,25 @@ class SnapshotCopies {
 
   read(): void {
     this.reads -= 1;
-    if (this.reads > 0) return;
-    // No read in flight: what finished runs were last written matters to none.
-    for (const runId of this.finished) this.lastWrite.delete(runId);
-    this.finished.clear();
+    // No read in flight: every read from now on sees every write that ended.
+    if (this.reads === 0) this.lastWrite.clear();
   }
 
-  /** A run read from the store, read since `since`: kept unless it was written meanwhile, or is over. */
+  /** A run read from the store, read since `since`: kept unless a write to it ended meanwhile or is in flight, or it is over. */
   keep(snapshot: Snapshot, since: number): void {
     const id = snapshot.run.id;
-    if (snapshot.run.finishedAt || this.inFlight.has(id) || (this.lastWrite.get(id) ?? -1) >= since) return;
+    if (snapshot.run.finishedAt || since < this.keptFrom || this.inFlight.has(id) || (this.lastWrite.get(id) ?? -Infinity) > since) return;
     this.copies.set(id, snapshot);
   }
 
   writing(runId: string): void {
-    this.clock += 1;
-    this.lastWrite.set(runId, this.clock);
     this.inFlight.set(runId, (this.inFlight.get(runId) ?? 0) + 1);
   }
 
+  /** The write ended (committed or failed): a read in flight since before now may have missed it. */
   wrote(runId: string): void {
+    this.clock += 1;
+    if (this.reads > 0) this.lastWrite.set(runId, this.clock);
     const left = (this.inFlight.get(runId) ?? 1) - 1;
     if (left > 0) this.inFlight.set(runId, left);
     else this.inFlight.delete(runId);
@@ -489,13 +514,6 @@ class SnapshotCopies {
 
   drop(runId: string): void {
     this.copies.delete(runId);
-  }
-
-  /** The run is over: nothing of it is kept once no read that began before is in flight. */
-  finish(runId: string): void {
-    this.copies.delete(runId);
-    if (this.reads > 0) this.finished.add(runId);
-    else this.lastWrite.delete(runId);
   }
 
   commit(copy: Snapshot, at: string, change: Change): Snapshot {

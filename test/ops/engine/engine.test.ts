@@ -1,4 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { SelectQueryNode, TableNode, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type RootOperationNode } from 'kysely';
+import { DeferredDriver } from '../../../src/ops/engine/drivers/deferred.js';
+import { InProcessDriver } from '../../../src/ops/engine/drivers/in-process.js';
 import { EngineError, type Engine, type EngineOptions } from '../../../src/ops/engine/index.js';
 import { action, check, runbook, runbookRegistry, StepFailed, wait } from '../../../src/ops/runbooks/runbook.js';
 import { createTestStore, storeDialects, type TestStore } from '../../support/backends.js';
@@ -505,5 +508,55 @@ describe.each(dialects)('runbook engine on %s', (dialect) => {
     expect(recorder.types(started.id)).toContain('step.skipped');
     const audit = await engine.auditTrail(started.id);
     expect(audit.find((e) => e.type === 'step.skipped')?.detail).toEqual({ step: 1, reason: 'the cutover goes by db_key' });
+  });
+});
+
+/** Counts the selects from the runs table. */
+class RunReads implements KyselyPlugin {
+  count = 0;
+  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+    const from = SelectQueryNode.is(node) ? node.from?.froms[0] : undefined;
+    if (from && TableNode.is(from) && from.table.identifier.name === 'runs') this.count += 1;
+    return node;
+  }
+  async transformResult({ result }: PluginTransformResultArgs) {
+    return result;
+  }
+}
+
+describe('where the engine reads its runs from', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await createTestStore('sqlite');
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  // The bot's web process (main.ts) gives the engine a driver that waits for the engine lease or the
+  // job queue: with the embedded store it is not shared, and the runs are kept in memory as with no driver.
+  it.each([
+    ['no driver (the in-process one)', 0, undefined],
+    ['the bot’s driver with the embedded store', 0, false],
+    ['the bot’s driver with the job queue (replicas)', 3, true],
+  ] as const)('with %s, reading a run at rest 3 times selects from runs %i times', async (_name, reads, shared) => {
+    const counter = new RunReads();
+    const store = { ...t.store, db: t.store.db.withPlugin(counter) };
+    const app = `acme-reads-${String(shared)}`;
+    const fake = new FakeApp();
+    const driver = shared === undefined ? undefined : new DeferredDriver(shared);
+    const engine = buildEngine(store, new Map([[app, fake]]), driver ? { driver } : {});
+    try {
+      driver?.provide(new InProcessDriver(() => Date.now()));
+      await engine.resumeAll();
+      const started = await startChangeover(engine, app);
+      await until(engine, started.id, statusIs('awaiting_approval'));
+      const before = counter.count;
+      for (let i = 0; i < 3; i++) await engine.getRun(started.id);
+      expect(counter.count - before).toBe(reads);
+      await engine.cancel({ runId: started.id, userId: 'U0REQUEST' });
+    } finally {
+      await engine.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { DriveFn, RunDriver } from '../driver.js';
+import type { DriveFn, RunDriver, UrgentFn } from '../driver.js';
 
 /**
  * The driver of a process that serves Slack before it may drive runs: with the embedded store it
@@ -11,6 +11,7 @@ import type { DriveFn, RunDriver } from '../driver.js';
 export class DeferredDriver implements RunDriver {
   private inner: RunDriver | undefined;
   private drive: DriveFn | undefined;
+  private urgent: UrgentFn | undefined;
   private started = false;
   /** Runs woken before driving started, with the earliest time each asked for (epoch ms). */
   private readonly pending = new Map<string, number>();
@@ -27,12 +28,14 @@ export class DeferredDriver implements RunDriver {
   provide(inner: RunDriver): void {
     if (this.inner) throw new Error('the run driver was already provided');
     this.inner = inner;
-    if (this.drive) inner.attach(this.drive);
+    if (this.drive) inner.attach(this.drive, this.urgent);
   }
 
-  attach(drive: DriveFn): void {
+  /** Both functions go on to the driver provided: without `urgent` a run's cutover passes would queue behind other runs' polling. */
+  attach(drive: DriveFn, urgent?: UrgentFn): void {
     this.drive = drive;
-    this.inner?.attach(drive);
+    this.urgent = urgent;
+    this.inner?.attach(drive, urgent);
   }
 
   async wake(runId: string, at?: number): Promise<void> {

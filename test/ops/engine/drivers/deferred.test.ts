@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PassResult } from '../../../../src/ops/engine/driver.js';
+import type { DriveFn, PassResult, UrgentFn } from '../../../../src/ops/engine/driver.js';
 import { DeferredDriver } from '../../../../src/ops/engine/drivers/deferred.js';
 import { InProcessDriver } from '../../../../src/ops/engine/drivers/in-process.js';
 import { checkPassLease, PassLeaseExpired, withPassLease } from '../../../../src/ops/pass-lease.js';
@@ -39,6 +39,23 @@ describe('DeferredDriver', () => {
     await sleep(20);
     expect(driven.sort()).toEqual(['r1', 'r2', 'r3']);
     await deferred.stop();
+  });
+
+  it('hands the engine\'s cutover test on to the driver provided, attached before or after', () => {
+    const drive: DriveFn = async () => 'stop';
+    const urgent: UrgentFn = (runId) => runId === 'r-cutover';
+    for (const attachFirst of [true, false]) {
+      const inner = new InProcessDriver(() => Date.now());
+      const attached: unknown[][] = [];
+      const attach = inner.attach.bind(inner);
+      inner.attach = (...args) => (attached.push(args), attach(...args));
+      const deferred = new DeferredDriver(false);
+      if (attachFirst) deferred.attach(drive, urgent);
+      deferred.provide(inner);
+      if (!attachFirst) deferred.attach(drive, urgent);
+      // Without it the run's passes in its cutover would queue behind other runs' polling.
+      expect(attached).toEqual([[drive, urgent]]);
+    }
   });
 
   it('stops before it ever drove: nothing recorded is driven', async () => {
