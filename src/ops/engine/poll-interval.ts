@@ -6,13 +6,19 @@
  *   probe reports left, else the runbook's `expect`), halving the way there, and polls every `every`
  *   around it. With nothing to go on, it is late by at most a tenth of how long it has waited.
  * - Outside a cutover nobody's writes wait on it: it is late by at most 5 % of how long it has
- *   waited, or 30 s (LATENESS_*), and no more often than the shared polling budget allows.
+ *   waited, or 30 s (LATENESS_*), aiming 10 % inside that for the answer's own delay, and no more
+ *   often than the shared polling budget allows.
  */
 
 /** Outside a cutover a wait notices its condition within this share of its length... */
 export const LATENESS_SHARE = 0.05;
 /** ...or within this, whichever is larger. */
 export const LATENESS_FLOOR_MS = 30_000;
+/**
+ * Outside a cutover a wait aims this far inside its allowance: a poll's answer comes a request (and
+ * the limiter's queue) after the poll was due, so one due exactly at the allowance is answered late.
+ */
+const AIM_WITHIN = 0.9;
 /** Inside a cutover, without a prediction, within this share of its length. */
 const CUTOVER_LATENESS_SHARE = 0.1;
 
@@ -80,7 +86,7 @@ export function nextPollInterval(c: PollContext): number {
     if (c.predicted !== undefined && c.predicted > 0) return c.predicted > 2 * c.every ? c.predicted / 2 : c.every;
     return clamp(c.elapsed * CUTOVER_LATENESS_SHARE, c.every, c.max);
   }
-  const allowance = Math.max(LATENESS_FLOOR_MS, c.elapsed * LATENESS_SHARE);
+  const allowance = Math.max(LATENESS_FLOOR_MS, c.elapsed * LATENESS_SHARE) * AIM_WITHIN;
   // A prediction only brings the next poll forward (to half the way there), never past the allowance.
   const aimed = c.predicted !== undefined && c.predicted > 0 ? Math.min(allowance, Math.max(c.every, c.predicted / 2)) : allowance;
   return clamp(aimed, c.every, Math.max(c.max, c.every));

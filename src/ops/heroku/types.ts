@@ -88,6 +88,8 @@ export const releaseSchema = z.looseObject({
   status: z.enum(['pending', 'succeeded', 'failed', 'expired']),
   current: z.boolean().optional(),
   created_at: timestamp,
+  /** When its status last changed: for a release that ran a release phase, when that ended. */
+  updated_at: timestamp,
 });
 export type Release = z.infer<typeof releaseSchema>;
 

@@ -70,7 +70,7 @@ export const recreate = runbook<RunbookDeps, Params>({
     wait('Wait until the new connection is authorized in Salesforce', salesforceAuthorized, timing.salesforceAuthorized),
     action('Import the kept configuration into the new connection', { do: importConfiguration, done: importStarted, downtime: 'ends' }),
     wait('Wait until the configuration is imported', importFinished, timing.importFinished),
-    wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(NEW_CONNECTION, 'all'), { every: '1m', max: '10m', timeout: '72h', expect: ['10m', '24h'] }),
+    wait('Wait until every mapping is DATA_SYNCED', mappingsSynced(NEW_CONNECTION, 'all'), { ...timing.initialLoad, max: '10m', timeout: '72h', expect: ['10m', '24h'] }),
     enableSchedulerWhenSynced(),
     manual('Set again by hand what the export does not carry (Merged Writes, logging, notifications)', settingsByHand),
   ],

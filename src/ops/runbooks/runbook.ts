@@ -75,9 +75,11 @@ export type CheckResult = { ok: true } | { ok: false; reason: string; next?: str
  * (a connection in DB_UNAVAILABLE needs a restart, not a look at its mappings). `remaining` is how
  * much is left before the condition holds, in a unit that drains at a steady rate (upgrade steps,
  * commits behind, bytes to copy): the engine measures the rate and polls densely only around the
- * moment it predicts. `near` says the condition is about to hold.
+ * moment it predicts. `near` says the condition is about to hold. `usually` is how long (ms, from the
+ * wait's start) what it awaits has taken lately, when the resource's own history tells (an app's
+ * last release phases): without a measured drain the engine aims at that moment.
  */
-export type WaitResult = { done: true } | { done: false; progress?: string; near?: boolean; remaining?: number; next?: string };
+export type WaitResult = { done: true } | { done: false; progress?: string; near?: boolean; remaining?: number; usually?: number; next?: string };
 
 /** Whether a conditional step is wanted; when not, `because` is what the run records as the reason. */
 export type ConditionResult = { holds: true } | { holds: false; because: string };

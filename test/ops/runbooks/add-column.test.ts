@@ -137,7 +137,13 @@ describe('add-column follows the help article step by step', () => {
     const step = run.steps.find((s) => s.status === 'held')!;
     expect(step.instructions).toContain(`heroku addons:open acme-prod-connect-${run.id.slice(0, 8).toLowerCase()} -a acme-prod`);
     expect(step.instructions).toContain('On the Mappings tab, open the menu of Account and choose Abort');
+    // The new mapping is INITIAL for 30 simulated seconds (it creates its table), then RELOAD_TABLE;
+    // the simulated world moves only when settled, and nothing asks it while the run is held.
     const [, added] = connectionsOf(h.world, 'acme-prod');
+    for (const until = Date.now() + 5_000; mappingOf(added!, 'Account').state === 'INITIAL' && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      h.world.agenda.settle();
+    }
     expect(mappingOf(added!, 'Account').state).toBe('RELOAD_TABLE');
     // Confirmed without aborting: the run does not go on while the table loads.
     await h.engine.completeManualStep({ runId: run.id, stepIdx: step.idx, userId: OPERATOR });

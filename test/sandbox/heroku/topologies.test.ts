@@ -98,9 +98,14 @@ describe('simulated Heroku: topologies', () => {
     const old = await databaseId();
     await call(sim, 'POST', '/addon-attachments', { body: { addon: { id: old }, app: { name: 'hooli-prod' }, name: 'SPARE' } });
     const newest = async () => (await call(sim, 'GET', '/apps/hooli-prod/releases', { headers: { Range: 'version ..; max=1, order=desc' } })).body[0];
-    expect(await newest()).toMatchObject({ description: expect.stringContaining('Attach SPARE'), status: 'pending' });
+    const pending = await newest();
+    expect(pending).toMatchObject({ description: expect.stringContaining('Attach SPARE'), status: 'pending' });
+    expect(pending.updated_at).toBe(pending.created_at);
     sim.world.advance(3 * MINUTE);
-    expect((await newest()).status).toBe('succeeded');
+    // updated_at moves with the status: the release phase's end, which tells how long it took.
+    const ended = await newest();
+    expect(ended.status).toBe('succeeded');
+    expect(Date.parse(ended.updated_at) - Date.parse(ended.created_at)).toBe(2 * MINUTE);
     const acme = await call(sim, 'POST', '/addon-attachments', { body: { addon: { id: (await call(sim, 'GET', '/apps/initech-api/addon-attachments/DATABASE')).body.addon.id }, app: { name: 'initech-api' }, name: 'SPARE' } });
     expect(acme.status).toBe(201);
     expect((await call(sim, 'GET', '/apps/initech-api/releases', { headers: { Range: 'version ..; max=1, order=desc' } })).body[0].status).toBe('succeeded');

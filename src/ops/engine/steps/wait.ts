@@ -57,7 +57,9 @@ export async function runWait<Deps>(kit: StepKit<Deps>, snap: Snapshot, def: Def
     const next = result.next;
     return failRun(kit, snap, { ...state, attempts }, stepFailure('wait_timeout', { ...state, next: step.next }, { message, next }), reads);
   }
-  const predicted = kit.predict(snap.run.id, state.idx, result.remaining);
+  // What the probe's drain predicts, else what the awaited thing usually takes from the wait's start.
+  const usually = result.usually === undefined ? undefined : Date.parse(state.startedAt!) + kit.scaled(result.usually) - now;
+  const predicted = kit.predict(snap.run.id, state.idx, result.remaining) ?? usually;
   const interval = Math.max(
     nextPollInterval({
       every,

@@ -117,6 +117,8 @@ export function syncsAgain(who: Who): Fn<WaitResult> {
     if (isSyncing(state)) return { done: true };
     if (RESTARTABLE.includes(state)) throw new StepFailed(`${Named(who)} fell back into ${state} after the restart.`, { next: remedyFor(state) });
     const remedy = remedyFor(state);
-    return { done: false, progress: `${Named(who)} is ${state}`, near: state === 'RECOVERY', ...(remedy && { next: remedy }) };
+    // RECOVERY lasts minutes, not seconds: not "near". Outside a cutover the wait's lateness allowance
+    // (30 s) paces it; every 10 s throughout sent twice the polls for nothing.
+    return { done: false, progress: `${Named(who)} is ${state}`, ...(remedy && { next: remedy }) };
   });
 }

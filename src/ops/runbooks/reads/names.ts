@@ -6,6 +6,7 @@ import { StepFailed, type CheckResult, type WaitResult } from '../runbook.js';
 import { readSide, type Who } from './connection.js';
 import { PROMOTED_ATTACHMENT } from './cutover.js';
 import { newDatabaseId } from './new-database.js';
+import { usualReleasePhaseMs } from './release-history.js';
 
 /**
  * Every name of the database a cutover replaces, on every app (issue 10, "Move every name"). A name
@@ -85,18 +86,25 @@ const ATTACH_OR_DETACH = /^(Attach|Detach) /;
 export const releasesSettled: Fn<WaitResult> = read([api.platform.releases], async (ctx) => {
   const baseline = output(ctx, 'releaseBaseline') ?? {};
   const pending: string[] = [];
+  let usually: number | undefined;
   for (const app of releasePhaseApps(ctx)) {
     const since = baseline[app] ?? 0;
-    const releases = (await ctx.deps.platform.releases(app, { newest: 20 })).filter((r) => r.version > since && ATTACH_OR_DETACH.test(r.description));
+    const listed = await ctx.deps.platform.releases(app, { newest: 20 });
+    const releases = listed.filter((r) => r.version > since && ATTACH_OR_DETACH.test(r.description));
     const failed = releases.find((r) => r.status === 'failed' && r.description.startsWith('Attach '));
     if (failed) {
       throw new StepFailed(`The release phase of ${app} failed for v${failed.version} (${failed.description}).`, {
         next: `Read why with \`heroku releases:output v${failed.version} -a ${app}\`, fix the release command, then re-run it (\`heroku releases:retry -a ${app}\`); writes stay stopped until then, or roll back.`,
       });
     }
-    pending.push(...releases.filter((r) => r.status === 'pending').map((r) => `${app} v${r.version}`));
+    const running = releases.filter((r) => r.status === 'pending');
+    pending.push(...running.map((r) => `${app} v${r.version}`));
+    // The app's own last release phases say when these should end: the engine aims its polls there
+    // instead of polling every 5 s throughout, as pg:promote does (the app's writes are stopped).
+    const usual = running.length ? usualReleasePhaseMs(listed) : undefined;
+    if (usual !== undefined) usually = Math.max(usually ?? 0, usual);
   }
-  return pending.length ? { done: false, progress: `Release phase running: ${pending.join(', ')}`, near: true } : { done: true };
+  return pending.length ? { done: false, progress: `Release phase running: ${pending.join(', ')}`, usually } : { done: true };
 });
 
 /** How to attach the new database under a name, as a person would type it. */

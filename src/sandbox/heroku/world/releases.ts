@@ -9,6 +9,8 @@ export interface Release {
   description: string;
   status: 'pending' | 'succeeded' | 'failed' | 'expired';
   createdAt: number;
+  /** When its status last changed: a release phase's end (Platform API `updated_at`). */
+  updatedAt: number;
 }
 
 /**
@@ -23,10 +25,15 @@ export function release(world: World, app: App, description: string): Release {
     description,
     status: hasReleasePhase(app) ? 'pending' : 'succeeded',
     createdAt: world.clock.now(),
+    updatedAt: world.clock.now(),
   };
   app.releases.push(entry);
   app.updatedAt = entry.createdAt;
-  if (entry.status === 'pending') world.agenda.plan(`${entry.id}:release-phase`, [{ after: releasePhase.runs, do: () => (entry.status = app.releasePhaseFails ? 'failed' : 'succeeded') }]);
+  const ended = () => {
+    entry.status = app.releasePhaseFails ? 'failed' : 'succeeded';
+    entry.updatedAt = world.clock.now();
+  };
+  if (entry.status === 'pending') world.agenda.plan(`${entry.id}:release-phase`, [{ after: releasePhase.runs, do: ended }]);
   return entry;
 }
 

@@ -17,7 +17,7 @@ function presentRelease(world: World, app: App, release: Release) {
     created_at: world.clock.iso(release.createdAt),
     description: release.description,
     id: release.id,
-    updated_at: world.clock.iso(release.createdAt),
+    updated_at: world.clock.iso(release.updatedAt),
     slug: null,
     status: release.status,
     user: { id: stableUuid('account:owner'), email: 'owner@example.com' },
