@@ -14,7 +14,7 @@
  * the event loop's delay, the account's peak requests in a simulated hour against Heroku's 4,500
  * (and any 429), and the bot process's peak memory.
  *
- *   npx tsx bench/engine.ts [--runs 1,10,200] [--runbooks upgrade,copy] [--pass-concurrency 16] [--time-scale 600] [--detail] [--database-url postgres://…]
+ *   npx tsx bench/engine.ts [--runs 1,10,200] [--runbooks upgrade,copy] [--pass-concurrency 16] [--time-scale 600 | 600,60,600] [--detail] [--database-url postgres://…]
  *   (--runbooks: only these runbooks, e.g. while iterating; --detail: each wait's figures too;
  *   --database-url: the bot's store on Postgres, a database of its own)
  */
@@ -52,8 +52,13 @@ const { values } = parseArgs({
   },
 });
 const LEVELS = values.runs.split(',').map(Number);
-const TIME_SCALE = Number(values['time-scale']);
-if (LEVELS.some((n) => !(n >= 1)) || !(TIME_SCALE > 0)) throw new Error('usage: bench/engine.ts [--runs 1,10,200] [--time-scale 600]');
+// One time scale for every level, or one per level: at 600x the 30 s a wait outside a cutover may be
+// late is 50 ms real, less than a loaded machine's scheduling noise; at 60x it is 500 ms.
+const scales = values['time-scale'].split(',').map(Number);
+const TIME_SCALES = scales.length === 1 ? LEVELS.map(() => scales[0]!) : scales;
+if (LEVELS.some((n) => !(n >= 1)) || TIME_SCALES.length !== LEVELS.length || TIME_SCALES.some((t) => !(t > 0))) {
+  throw new Error('usage: bench/engine.ts [--runs 1,10,200] [--time-scale 600 | --time-scale 600,60,600 (one per level)]');
+}
 
 /** What each runbook starts from, and with which parameters. */
 const SCENARIOS: Record<string, { kind: AppKind; params: Record<string, unknown> }> = {
@@ -97,6 +102,7 @@ function rounds(concurrency: number): Planned[][] {
 
 interface LevelResult {
   concurrency: number;
+  timeScale: number;
   detail: string[][];
   runs: number;
   rows: Figures[];
@@ -109,11 +115,11 @@ interface LevelResult {
   account: Extract<FromSim, { type: 'report' }>['account'];
 }
 
-async function measureLevel(concurrency: number): Promise<LevelResult> {
+async function measureLevel(concurrency: number, timeScale: number): Promise<LevelResult> {
   const plan = rounds(concurrency);
 
   // The simulated Heroku, in its own process
-  const child = fork(fileURLToPath(new URL('./support/engine-sim.ts', import.meta.url)), [String(TIME_SCALE)], { execArgv: ['--import', 'tsx'] });
+  const child = fork(fileURLToPath(new URL('./support/engine-sim.ts', import.meta.url)), [String(timeScale)], { execArgv: ['--import', 'tsx'] });
   const fromSim = <T extends FromSim['type']>(type: T): Promise<Extract<FromSim, { type: T }>> =>
     new Promise((resolve, reject) => {
       child.once('message', (message: FromSim) => (message.type === type ? resolve(message as Extract<FromSim, { type: T }>) : reject(new Error(`unexpected ${message.type}`))));
@@ -128,7 +134,7 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
   const store = await openStore({ dataDir, databaseUrl: values['database-url'], urgent: () => ambientPriority() === 'cutover' });
   const logger = createLogger({ level: 'silent' });
   // Heroku's budget (4,500 an hour, refilled 75 a minute) in simulated time, as the simulator's.
-  const limits = createLimits({ timeScale: TIME_SCALE, refillPerMinute: 75 * TIME_SCALE });
+  const limits = createLimits({ timeScale, refillPerMinute: 75 * timeScale });
   const queue = { cutover: [] as number[], other: [] as number[] };
   const timed = (limiter: Limiter): void => {
     const schedule = limiter.schedule.bind(limiter);
@@ -151,7 +157,7 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
     connectDiscoveryUrl: ready.url,
     limits,
     logger,
-    timeScale: TIME_SCALE,
+    timeScale,
     onRequest: () => void (probing.getStore() && (probing.getStore()!.requests += 1)),
   });
 
@@ -195,7 +201,7 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
     runbooks: runbookRegistry(...[...runbooks.values()].map(instrumented)),
     deps: clients,
     logger,
-    timeScale: TIME_SCALE,
+    timeScale,
     passConcurrency: values['pass-concurrency'] ? Number(values['pass-concurrency']) : undefined,
     observer: {
       onEvent(event: EngineEvent) {
@@ -247,9 +253,9 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
   const toSimTime = simulatedTime(ready.clock);
   const measures = final.map(({ runbook, view }) => ({
     runbook,
-    measure: measureRun({ view, polls: polls.get(view.id) ?? new Map() }, report.apps[view.app]!, toSimTime, TIME_SCALE),
+    measure: measureRun({ view, polls: polls.get(view.id) ?? new Map() }, report.apps[view.app]!, toSimTime, timeScale),
   }));
-  const rows = names.map((name) => figures(name, measures.filter((m) => m.runbook === name).map((m) => m.measure), TIME_SCALE));
+  const rows = names.map((name) => figures(name, measures.filter((m) => m.runbook === name).map((m) => m.measure), timeScale));
   const detail = names.flatMap((name) => waitDetail(name, measures.filter((m) => m.runbook === name).map((m) => m.measure)));
   const failures = final
     .filter((f) => f.view.status !== 'succeeded')
@@ -262,6 +268,7 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
   child.disconnect();
   return {
     concurrency,
+    timeScale,
     detail,
     runs: ids.length,
     rows,
@@ -279,8 +286,8 @@ async function measureLevel(concurrency: number): Promise<LevelResult> {
 // Each concurrency, then the targets
 
 const results: LevelResult[] = [];
-for (const level of LEVELS) {
-  const result = await measureLevel(level);
+for (const [i, level] of LEVELS.entries()) {
+  const result = await measureLevel(level, TIME_SCALES[i]!);
   results.push(result);
   const { queue, account } = result;
   const q = (values: number[]) => {
@@ -291,7 +298,7 @@ for (const level of LEVELS) {
   console.log(
     [
       '',
-      `== ${level} concurrent run${level === 1 ? '' : 's'}: ${result.runs} runs in ${Math.ceil(result.runs / level)} round(s), time scale ${TIME_SCALE} (simulated time unless "real"), one Heroku account`,
+      `== ${level} concurrent run${level === 1 ? '' : 's'}: ${result.runs} runs in ${Math.ceil(result.runs / level)} round(s), time scale ${result.timeScale} (simulated time unless "real"), one Heroku account`,
       '',
       table(HEADER, result.rows.map((r) => r.cells)),
       ...(values.detail ? ['', table(DETAIL_HEADER, result.detail)] : []),
@@ -328,7 +335,7 @@ for (const result of results) {
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
   console.log(
     [
-      `${String(result.concurrency).padStart(4)} runs:`,
+      `${String(result.concurrency).padStart(4)} runs (time scale ${result.timeScale}):`,
       share && `bot share ≤ 5 s real ${mark(share.value <= 5)} (worst ${share.value.toFixed(2)} s, ${share.runbook})`,
       cut && `cutover requests ≤ 0.5× CLI ${mark(cut.value <= 0.5)} (worst ${cut.value.toFixed(2)}×, ${cut.runbook})`,
       onTime && `outside on time ${mark(onTime.value === 1)} (worst ${Math.round(100 * onTime.value)}%, ${onTime.runbook})`,
