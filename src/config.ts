@@ -318,6 +318,8 @@ const envSchema = z.object({
       error: 'must be disable, no-verify, require or verify-full (also allow, prefer, verify-ca)',
     })
     .optional(),
+  /** The CA to trust for DATABASE_URL's certificate (libpq's PGSSLROOTCERT), with PGSSLMODE=verify-full. */
+  PGSSLROOTCERT: z.string().min(1).optional(),
   CONNECT_OPS_DATA_DIR: z.string().min(1).default('./.data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a redis:// URL' }).optional(),
   CONNECT_OPS_POLICY: z.string().min(1).default('./connect-ops.yml'),
@@ -344,7 +346,7 @@ export interface Config {
   port: number;
   heroku: { apiKey?: string; apiUrl: string; dataApiUrl: string; connectDiscoveryUrl: string };
   status: { herokuStatusUrl: string; salesforceTrustUrl: string; cron: string };
-  store: { databaseUrl?: string; dataDir: string; sslMode?: string };
+  store: { databaseUrl?: string; dataDir: string; sslMode?: string; sslRootCert?: string };
   redisUrl?: string;
   policyPath: string;
   /** Where the policy came from: the file's path, `CONNECT_OPS_POLICY_YAML`, or none (empty policy). */
@@ -443,7 +445,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       connectDiscoveryUrl: e.HEROKU_CONNECT_DISCOVERY_URL,
     },
     status: { herokuStatusUrl: e.HEROKU_STATUS_URL, salesforceTrustUrl: e.SALESFORCE_TRUST_URL, cron: e.MAINTENANCE_CRON },
-    store: { databaseUrl: e.DATABASE_URL, dataDir: e.CONNECT_OPS_DATA_DIR, sslMode: e.PGSSLMODE },
+    store: { databaseUrl: e.DATABASE_URL, dataDir: e.CONNECT_OPS_DATA_DIR, sslMode: e.PGSSLMODE, sslRootCert: e.PGSSLROOTCERT },
     redisUrl: e.REDIS_URL,
     policyPath: e.CONNECT_OPS_POLICY,
     policySource,

@@ -34,6 +34,8 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** PGSSLMODE: TLS to that Postgres (see ./tls.ts); `sslmode` in the URL wins over it. */
   sslMode?: string;
+  /** PGSSLROOTCERT: the CA file to trust for that Postgres (see ./tls.ts); `sslrootcert` in the URL wins over it. */
+  sslRootCert?: string;
   dataDir: string;
   /** SQLite only: ':memory:' for throwaway stores in tests. */
   sqliteFile?: string;
@@ -67,7 +69,7 @@ export class StoreBehindError extends Error {
 /** Opens the store and runs migrations (or checks they ran), so every caller sees the current schema. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
-  const connection = options.databaseUrl ? postgresConnection(options.databaseUrl, options.sslMode) : undefined;
+  const connection = options.databaseUrl ? postgresConnection(options.databaseUrl, options.sslMode, options.sslRootCert) : undefined;
   const store = connection ? await openPostgres(connection, plugins, options.redact) : openSqlite(options, plugins);
   try {
     if (options.migrations === 'check') {
@@ -86,7 +88,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 /** `connect-ops migrate`: applies the pending migrations and returns their names (none: it was current). */
 export async function migrateStore(options: Omit<StoreOptions, 'migrations'>): Promise<string[]> {
   const plugins = options.redact ? [new RedactValuesPlugin(options.redact)] : [];
-  const connection = options.databaseUrl ? postgresConnection(options.databaseUrl, options.sslMode) : undefined;
+  const connection = options.databaseUrl ? postgresConnection(options.databaseUrl, options.sslMode, options.sslRootCert) : undefined;
   const store = connection ? await openPostgres(connection, plugins) : openSqlite(options, plugins);
   try {
     return await migrateToLatest(store.db as Kysely<unknown>, store.dialect);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parse, toClientConfig } from 'pg-connection-string';
 import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
@@ -47,8 +48,12 @@ export class PostgresTlsSettingError extends Error {
   }
 }
 
-/** DATABASE_URL and PGSSLMODE (read by src/config.ts) to pg's connection options, with TLS decided as above. */
-export function postgresConnection(databaseUrl: string, sslMode?: string): PostgresConnection {
+/**
+ * DATABASE_URL, PGSSLMODE and PGSSLROOTCERT (read by src/config.ts) to pg's connection options, with
+ * TLS decided as above. PGSSLROOTCERT is libpq's environment name for `sslrootcert`: the file of the
+ * CA to trust, used when the URL names none (libpq: "system" trusts the machine's CAs).
+ */
+export function postgresConnection(databaseUrl: string, sslMode?: string, sslRootCert?: string): PostgresConnection {
   let parsed: ReturnType<typeof parse>;
   let config: pg.ClientConfig & Record<string, unknown>;
   try {
@@ -79,12 +84,24 @@ export function postgresConnection(databaseUrl: string, sslMode?: string): Postg
   const files: ConnectionOptions = typeof parsed.ssl === 'object' && parsed.ssl !== null ? { ...(parsed.ssl as ConnectionOptions) } : {};
   delete files.rejectUnauthorized;
   delete files.checkServerIdentity;
+  const rootCert = sslRootCert?.trim();
+  if (files.ca === undefined && rootCert && rootCert !== 'system') files.ca = readRootCert(rootCert);
   const ssl = sslFor(effective, files);
   delete config.sslmode;
   delete config.uselibpqcompat;
   config.ssl = ssl;
   const server = `${host.startsWith('/') ? host : host || 'localhost'}:${config.port ?? 5432}`;
   return { config, tls: { mode, source, ssl, fallback: effective === 'allow' || effective === 'prefer', server } };
+}
+
+/** PGSSLROOTCERT's file; a message naming the setting and the file when it cannot be read. */
+function readRootCert(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw new PostgresTlsSettingError(`PGSSLROOTCERT=${path} cannot be read (${reason}): name the file of the CA that signed the server's certificate, or unset it.`);
+  }
 }
 
 function sslFor(mode: SslMode, files: ConnectionOptions): false | ConnectionOptions {
@@ -136,7 +153,7 @@ export function explainTlsFailure(error: unknown, tls: PostgresTls): Error | und
     explanation =
       `Postgres at ${tls.server} presented a certificate this machine does not trust (${message ?? code}), and ${setting} verifies it. ` +
       `Heroku Postgres's certificates are not signed by a CA a dyno trusts: set ${change('no-verify')}, ` +
-      'or keep verify-full and name the CA that signed it with sslrootcert=<file> in DATABASE_URL.';
+      'or keep verify-full and name the CA that signed it with sslrootcert=<file> in DATABASE_URL (or PGSSLROOTCERT=<file>).';
   } else if (message === 'The server does not support SSL connections') {
     explanation =
       `Postgres at ${tls.server} does not accept TLS, and ${setting} asks for it. ` +

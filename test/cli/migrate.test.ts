@@ -133,4 +133,12 @@ describe.each(hasPostgres ? ['postgres'] : [])('the release phase and the web pr
     const outcome = await connectOps(['migrate'], { DYNO: 'release.1', DATABASE_URL: databaseUrl });
     expect(outcome).toMatchObject({ code: 0, stdout: `Applied ${ALL.length} store migrations: ${ALL.join(', ')}.\n` });
   }, 120_000);
+
+  // The server's own certificate stands for the CA a private Postgres would name (.ci/postgres-tls).
+  const ca = process.env.TLS_DATABASE_CA;
+  (ca || process.env.CI === 'true' ? it : it.skip)('with PGSSLMODE=verify-full and PGSSLROOTCERT naming the CA, verifies the certificate and connects', async () => {
+    if (!ca) throw new Error('TLS_DATABASE_CA is not set: .ci/run exports the certificate .ci/postgres-tls made');
+    const outcome = await connectOps(['migrate'], { DYNO: 'release.1', DATABASE_URL: databaseUrl, PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca });
+    expect(outcome).toMatchObject({ code: 0, stdout: 'The store is up to date: no migration to apply.\n' });
+  }, 120_000);
 });

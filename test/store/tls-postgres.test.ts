@@ -46,9 +46,9 @@ const ca = process.env.TLS_DATABASE_CA;
     return url.toString();
   }
 
-  /** Opens the store as `connect-ops start` does, with PGSSLMODE (src/config.ts reads it) as given. */
-  async function open(databaseUrl: string, sslMode?: string): Promise<Store> {
-    const store = await openStore({ databaseUrl, sslMode, dataDir: '' });
+  /** Opens the store as `connect-ops start` does, with PGSSLMODE and PGSSLROOTCERT (src/config.ts reads them) as given. */
+  async function open(databaseUrl: string, sslMode?: string, sslRootCert?: string): Promise<Store> {
+    const store = await openStore({ databaseUrl, sslMode, sslRootCert, dataDir: '' });
     stores.push(store);
     return store;
   }
@@ -96,6 +96,11 @@ const ca = process.env.TLS_DATABASE_CA;
     if (!ca) throw new Error('TLS_DATABASE_CA is not set: .ci/run exports the certificate .ci/postgres-tls made');
     const store = await open(await freshUrl({ sslmode: 'verify-full', sslrootcert: ca! }));
     expect(await encrypted(store)).toBe(true);
+  });
+
+  (ca || process.env.CI === 'true' ? it : it.skip)('with PGSSLMODE=verify-full and the certificate as PGSSLROOTCERT, verifies it and connects', async () => {
+    if (!ca) throw new Error('TLS_DATABASE_CA is not set: .ci/run exports the certificate .ci/postgres-tls made');
+    expect(await encrypted(await open(await freshUrl(), 'verify-full', ca))).toBe(true);
   });
 
   it('connects over TLS by default, as with a Heroku DATABASE_URL that names no sslmode', async () => {

@@ -89,6 +89,22 @@ describe('the TLS settings of the store', () => {
     it('names a root certificate file that is missing', () => {
       expect(() => postgresConnection(`${HEROKU_URL}?sslmode=verify-full&sslrootcert=${join(dir, 'absent.crt')}`)).toThrow(/absent\.crt/);
     });
+
+    it('takes it from PGSSLROOTCERT when the URL names none, as libpq', () => {
+      const other = join(dir, 'other.crt');
+      writeFileSync(other, '-----BEGIN CERTIFICATE-----\nthe URL\'s\n-----END CERTIFICATE-----\n');
+      expect(postgresConnection(HEROKU_URL, 'verify-full', ca).tls.ssl).toEqual({ ca: expect.stringContaining('not checked here') });
+      expect(postgresConnection(`${HEROKU_URL}?sslrootcert=${other}`, 'verify-full', ca).tls.ssl).toMatchObject({ ca: expect.stringContaining("the URL's") });
+      // libpq's "system": the machine's CAs, which Node uses when given none.
+      expect(postgresConnection(HEROKU_URL, 'verify-full', 'system').tls.ssl).toEqual({});
+    });
+
+    it('names PGSSLROOTCERT and its file when the file cannot be read, never the URL', () => {
+      const attempt = () => postgresConnection(HEROKU_URL, 'verify-full', join(dir, 'absent.crt'));
+      expect(attempt).toThrow(PostgresTlsSettingError);
+      expect(attempt).toThrow(`PGSSLROOTCERT=${join(dir, 'absent.crt')} cannot be read (ENOENT)`);
+      expect(attempt).not.toThrow(/p4ssw0rd-secret/);
+    });
   });
 
   it('refuses a mode it does not know, naming the setting and the modes, never the URL', () => {
